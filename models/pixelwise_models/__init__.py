@@ -1,0 +1,1 @@
+"""PyTorch side of pixelwise: data, architectures, training and ONNX export."""

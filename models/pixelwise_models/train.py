@@ -1,0 +1,108 @@
+"""Train one architecture on the fixed MNIST split; keeps the checkpoint with the best validation NLL.
+
+python -m pixelwise_models.train --arch pixelcnn --seconds 300 --out ckpt/pixelcnn.pt
+"""
+import argparse
+import json
+import math
+import shlex
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import data
+from .nll import mean_nll, nll_per_image, one_hot
+from .zoo import build
+
+
+def parse():
+    p = argparse.ArgumentParser()
+    p.add_argument("--arch", required=True)
+    p.add_argument("--config", default="{}", help="JSON constructor arguments (hidden, layers, ...)")
+    p.add_argument("--seconds", type=float, default=300, help="training time budget; LR follows a cosine over it")
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--binarisation", default="threshold", choices=["threshold", "bernoulli"])
+    p.add_argument("--label-dropout", type=float, default=0.1, help="share of labels zeroed (unconditional use)")
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--out", required=True)
+    return p.parse_args()
+
+
+def tensors(split, binarisation, device):
+    grey, labels = data.load_grey(split)
+    x = torch.from_numpy(data.binarise(grey, binarisation, seed=1 if split == "test" else 0)).unsqueeze(1)
+    return x.to(device), torch.from_numpy(labels).to(device)
+
+
+def main():
+    args = parse()
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    torch.set_num_threads(args.threads)
+    command = "python -m pixelwise_models.train " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    kwargs = json.loads(args.config)
+    model = build(args.arch, kwargs).to(args.device)
+    classifier = args.arch == "classifier"
+    classes = 10 if classifier else model.classes
+    fit_x, fit_y = tensors("fit", args.binarisation, args.device)
+    val_x, val_y = tensors("validation", args.binarisation, args.device)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    gen = torch.Generator(device="cpu").manual_seed(args.seed)
+    start, epoch, best, log = time.time(), 0, math.inf, []
+    while time.time() - start < args.seconds:
+        model.train()
+        order = torch.randperm(len(fit_x), generator=gen).to(args.device)
+        for s in range(0, len(order) - args.batch + 1, args.batch):
+            frac = (time.time() - start) / args.seconds
+            if frac >= 1.0:
+                break
+            for group in opt.param_groups:
+                group["lr"] = args.lr * 0.5 * (1 + math.cos(math.pi * frac))
+            idx = order[s : s + args.batch]
+            x, y = fit_x[idx], fit_y[idx]
+            if classifier:
+                loss = F.cross_entropy(model(x), y)
+            else:
+                label = None
+                if classes:
+                    label = one_hot(y, classes)
+                    drop = (torch.rand(len(y), device=args.device) < args.label_dropout).float()[:, None]
+                    label = label * (1 - drop)
+                loss = nll_per_image(model(x, label), x, 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        epoch += 1
+        score = _validate(model, val_x, val_y, classifier, classes)
+        log.append({"epoch": epoch, "seconds": round(time.time() - start, 1), "validation": score})
+        print(json.dumps(log[-1]), flush=True)
+        if score < best:
+            best = score
+            torch.save({
+                "arch": args.arch, "kwargs": kwargs, "state_dict": model.state_dict(),
+                "train_command": command, "binarisation": args.binarisation, "log": log,
+                "epochs": epoch, "seconds": time.time() - start,
+                "device": torch.cuda.get_device_name() if args.device == "cuda" else "cpu",
+            }, args.out)
+    # Record the full curve in the kept checkpoint too.
+    ckpt = torch.load(args.out, weights_only=False)
+    ckpt["log"], ckpt["total_epochs"], ckpt["total_seconds"] = log, epoch, time.time() - start
+    torch.save(ckpt, args.out)
+
+
+def _validate(model, x, y, classifier, classes):
+    if classifier:
+        model.eval()
+        with torch.no_grad():
+            return 1.0 - (model(x).argmax(1) == y).float().mean().item()  # error rate
+    return mean_nll(model, x, y, 2, classes)
+
+
+if __name__ == "__main__":
+    main()
