@@ -1,0 +1,50 @@
+//! The native command line: sample, eval, bench, inspect.
+
+#[cfg(not(target_arch = "wasm32"))]
+mod bench;
+#[cfg(not(target_arch = "wasm32"))]
+mod eval;
+#[cfg(not(target_arch = "wasm32"))]
+mod inspect;
+#[cfg(not(target_arch = "wasm32"))]
+mod sample;
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    use clap::Parser;
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sample(a) => sample::run(a),
+        Command::Eval(a) => eval::run(a),
+        Command::Bench(a) => bench::run(a),
+        Command::Inspect(a) => inspect::run(a),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(clap::Parser)]
+#[command(name = "pixelwise", about = "Sample, evaluate, benchmark and inspect pixelwise models")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Sample a grid of images to a PNG file.
+    Sample(sample::Args),
+    /// Held-out NLL in nats per image and bits per dimension, as one JSON line.
+    Eval(eval::Args),
+    /// Sampling speed of the native cached, native full-recompute and tract engines, as one JSON line.
+    Bench(bench::Args),
+    /// Metadata, parameter count and ONNX operators.
+    Inspect(inspect::Args),
+}

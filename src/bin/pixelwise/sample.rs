@@ -1,0 +1,43 @@
+use std::path::PathBuf;
+
+use pixelwise::{load_engine, EngineKind, ModelFile, Result, Sampler};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    model: PathBuf,
+    #[arg(long, default_value = "native")]
+    engine: String,
+    #[arg(long, default_value_t = 16)]
+    n: usize,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long, default_value_t = 1.0)]
+    temperature: f32,
+    /// Class for conditional models; omit for unconditional. `all` gives a row per class.
+    #[arg(long)]
+    label: Option<String>,
+    /// Images per grid row.
+    #[arg(long, default_value_t = 8)]
+    cols: usize,
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let file = ModelFile::from_path(&a.model)?;
+    let engine = load_engine(&file, EngineKind::parse(&a.engine)?)?;
+    let meta = engine.meta().clone();
+    let labels: Vec<Option<usize>> = match a.label.as_deref() {
+        None => vec![None; a.n],
+        Some("all") => (0..a.n).map(|i| Some(i / a.cols % meta.classes.max(1))).collect(),
+        Some(k) => vec![Some(k.parse().map_err(|_| pixelwise::Error::Input(format!("--label {k:?} is not a class number")))?); a.n],
+    };
+    let start = std::time::Instant::now();
+    let mut sampler = Sampler::new(engine.as_ref(), a.n, a.seed, a.temperature, labels, Vec::new())?;
+    sampler.run_to_end()?;
+    let seconds = start.elapsed().as_secs_f64();
+    pixelwise::png_grid::write_grid(&a.out, sampler.levels(), a.n, meta.height, meta.width, meta.levels, a.cols, 4)?;
+    println!("{}", serde_json::json!({"out": a.out, "images": a.n, "engine": a.engine, "seconds": (seconds * 1000.0).round() / 1000.0}));
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! Two engines behind one trait: tract (runs any conforming file, full forward per sampled
+//! position) and native (knows the architectures, caches activations, one position per layer).
+
+pub mod native;
+pub mod recompute;
+pub mod tract;
+
+use crate::error::{Error, Result};
+use crate::metadata::ModelMeta;
+use crate::model_file::ModelFile;
+
+/// Per-image class for conditional models; `None` feeds an all-zero label (unconditional).
+pub type Labels = [Option<usize>];
+
+pub trait Engine {
+    fn meta(&self) -> &ModelMeta;
+    fn kind(&self) -> EngineKind;
+    /// Full forward: pixels `[n, C, H, W]` holding k/(L-1); returns logits `[n, L, C, H, W]`.
+    fn forward(&self, pixels: &[f32], n: usize, labels: &Labels) -> Result<Vec<f32>>;
+    /// A sampling session for `n` images.
+    fn session(&self, n: usize, labels: &Labels) -> Result<Box<dyn Session>>;
+}
+
+pub trait Session {
+    /// Logits `[n, L]` for `channel` at (`row`, `col`). Every earlier position (raster order, then
+    /// channel) of `pixels` is final; calls come in raster order.
+    fn logits(&mut self, pixels: &[f32], row: usize, col: usize, channel: usize) -> Result<Vec<f32>>;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineKind {
+    Native,
+    Tract,
+}
+
+impl EngineKind {
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "native" => Ok(Self::Native),
+            "tract" => Ok(Self::Tract),
+            other => Err(Error::Input(format!("unknown engine {other:?} (native or tract)"))),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Native => "native",
+            Self::Tract => "tract",
+        }
+    }
+}
+
+pub fn load_engine(file: &ModelFile, kind: EngineKind) -> Result<Box<dyn Engine>> {
+    Ok(match kind {
+        EngineKind::Native => Box::new(native::NativeEngine::new(file)?),
+        EngineKind::Tract => Box::new(tract::TractEngine::new(file)?),
+    })
+}
+
+/// Checks the arguments every engine receives.
+pub(crate) fn check_batch(meta: &ModelMeta, pixels: &[f32], n: usize, labels: &Labels) -> Result<()> {
+    if n == 0 || pixels.len() != n * meta.image_len() {
+        return Err(Error::Input(format!("{} pixel values for {n} images of {}", pixels.len(), meta.image_len())));
+    }
+    check_labels(meta, n, labels)
+}
+
+pub(crate) fn check_labels(meta: &ModelMeta, n: usize, labels: &Labels) -> Result<()> {
+    if labels.len() != n {
+        return Err(Error::Input(format!("{} labels for {n} images", labels.len())));
+    }
+    for l in labels.iter().flatten() {
+        if *l >= meta.classes {
+            return Err(Error::Input(format!("class {l} but the model has {} classes", meta.classes)));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,127 @@
+//! The native engine: architectures it knows, rebuilt from the file's metadata and raw weights.
+
+pub mod conv;
+pub mod pixelcnn;
+
+use std::sync::Arc;
+
+use super::{check_batch, check_labels, Engine, EngineKind, Labels, Session};
+use crate::error::{Error, Result};
+use crate::metadata::{Arch, ModelMeta};
+use crate::model_file::ModelFile;
+
+/// One architecture's network for a single image.
+pub trait Net: Send + Sync {
+    /// Layer by layer over the whole image: logits in the head's order, `[H*W][C*L]`.
+    fn forward(&self, pixels: &[f32], label: Option<usize>) -> Vec<f32>;
+    fn cache(self: Arc<Self>, label: Option<usize>) -> Box<dyn NetCache>;
+}
+
+/// Activations of one image, filled in raster order.
+pub trait NetCache: Send {
+    /// Computes every layer at position `p` (all earlier positions already computed with their
+    /// final pixels) and returns the head's output there, `[C*L]`, channel-major.
+    fn position(&mut self, pixels: &[f32], p: usize) -> Vec<f32>;
+}
+
+#[derive(Clone)]
+pub struct NativeEngine {
+    meta: ModelMeta,
+    net: Arc<dyn Net>,
+}
+
+impl NativeEngine {
+    pub fn new(file: &ModelFile) -> Result<Self> {
+        let meta = file.meta()?;
+        let net: Arc<dyn Net> = match meta.arch() {
+            Some(Arch::PixelCnn) => Arc::new(pixelcnn::PixelCnn::load(file, &meta)?),
+            Some(other) => return Err(Error::Metadata(format!("the native engine does not run {other:?} yet; use tract"))),
+            None => return Err(Error::Metadata(format!("unknown pixelwise.arch {:?}; only tract can run it", meta.arch_name))),
+        };
+        Ok(Self { meta, net })
+    }
+
+    /// Full forward per position, for comparison with the cached session.
+    pub fn recompute_session(&self, n: usize, labels: &Labels) -> Result<Box<dyn Session>> {
+        check_labels(&self.meta, n, labels)?;
+        Ok(Box::new(super::recompute::RecomputeSession::new(self.clone(), n, labels)))
+    }
+
+    /// Head order [H*W][C][L] to the file's [L][C][H][W].
+    fn to_logits(&self, head: &[f32], out: &mut Vec<f32>) {
+        let m = &self.meta;
+        let hw = m.height * m.width;
+        for l in 0..m.levels {
+            for c in 0..m.channels {
+                for p in 0..hw {
+                    out.push(head[p * m.channels * m.levels + c * m.levels + l]);
+                }
+            }
+        }
+    }
+}
+
+impl Engine for NativeEngine {
+    fn meta(&self) -> &ModelMeta {
+        &self.meta
+    }
+
+    fn kind(&self) -> EngineKind {
+        EngineKind::Native
+    }
+
+    fn forward(&self, pixels: &[f32], n: usize, labels: &Labels) -> Result<Vec<f32>> {
+        check_batch(&self.meta, pixels, n, labels)?;
+        let len = self.meta.image_len();
+        let mut out = Vec::with_capacity(n * len * self.meta.levels);
+        for b in 0..n {
+            let head = self.net.forward(&pixels[b * len..(b + 1) * len], labels[b]);
+            self.to_logits(&head, &mut out);
+        }
+        Ok(out)
+    }
+
+    fn session(&self, n: usize, labels: &Labels) -> Result<Box<dyn Session>> {
+        check_labels(&self.meta, n, labels)?;
+        let caches = labels.iter().map(|&l| self.net.clone().cache(l)).collect();
+        Ok(Box::new(NativeSession { meta: self.meta.clone(), caches, done: 0 }))
+    }
+}
+
+/// The cached sampler: each position of each layer is computed once, when its inputs are final.
+struct NativeSession {
+    meta: ModelMeta,
+    caches: Vec<Box<dyn NetCache>>,
+    /// Positions before this one are computed with their final pixels.
+    done: usize,
+}
+
+impl Session for NativeSession {
+    fn logits(&mut self, pixels: &[f32], row: usize, col: usize, channel: usize) -> Result<Vec<f32>> {
+        let m = &self.meta;
+        let p = row * m.width + col;
+        if p < self.done || p >= m.positions() || channel >= m.channels {
+            return Err(Error::Input(format!("position ({row}, {col}) channel {channel} is out of raster order")));
+        }
+        let len = m.image_len();
+        let mut out = Vec::with_capacity(self.caches.len() * m.levels);
+        for (b, cache) in self.caches.iter_mut().enumerate() {
+            let image = &pixels[b * len..(b + 1) * len];
+            for q in self.done..p {
+                cache.position(image, q);
+            }
+            let head = cache.position(image, p);
+            out.extend_from_slice(&head[channel * m.levels..(channel + 1) * m.levels]);
+        }
+        self.done = p;
+        Ok(out)
+    }
+}
+
+/// Copies pixel `p` (all colour channels) from `[C][H][W]` into a position-major map.
+pub(crate) fn load_pixel(pixels: &[f32], map: &mut conv::Map, p: usize) {
+    let hw = map.h * map.w;
+    for c in 0..map.c {
+        map.data[p * map.c + c] = pixels[c * hw + p];
+    }
+}

@@ -1,0 +1,24 @@
+//! pixelwise: autoregressive image models (PixelCNN, Gated PixelCNN, PixelRNN) sampled pixel by
+//! pixel, by tract-onnx or by a cached native engine, from one self-describing .onnx file.
+
+pub mod engine;
+pub mod error;
+pub mod masks;
+pub mod metadata;
+pub mod model_file;
+pub mod nll;
+pub mod sampler;
+pub mod split;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod data;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod png_grid;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use engine::{load_engine, Engine, EngineKind, Session};
+pub use error::{Error, Result};
+pub use model_file::ModelFile;
+pub use sampler::Sampler;

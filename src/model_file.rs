@@ -1,0 +1,95 @@
+//! A model file read once: the protobuf (for tract), the metadata and the raw weights (for the
+//! native engine), looked up by their PyTorch names.
+
+use std::collections::{BTreeMap, HashMap};
+
+use tract_onnx::pb::{ModelProto, TensorProto};
+use tract_onnx::prelude::Framework;
+
+use crate::error::{Error, Result};
+use crate::metadata::ModelMeta;
+
+pub struct ModelFile {
+    pub proto: ModelProto,
+    pub props: BTreeMap<String, String>,
+    weights: HashMap<String, TensorProto>,
+}
+
+const FLOAT: i32 = 1;
+
+impl ModelFile {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        if bytes.is_empty() {
+            return Err(Error::Format("the file is empty".into()));
+        }
+        let proto = tract_onnx::onnx().proto_model_for_read(&mut &bytes[..]).map_err(|e| Error::Format(format!("{e}")))?;
+        let graph = proto.graph.as_ref().ok_or_else(|| Error::Format("no graph in the file".into()))?;
+        if graph.node.is_empty() || graph.output.is_empty() {
+            return Err(Error::Format("the graph has no nodes or no outputs".into()));
+        }
+        let weights = graph.initializer.iter().map(|t| (t.name.clone(), t.clone())).collect();
+        let props = proto.metadata_props.iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+        Ok(Self { proto, props, weights })
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+        Self::from_bytes(&bytes)
+    }
+
+    pub fn meta(&self) -> Result<ModelMeta> {
+        ModelMeta::from_props(&self.props)
+    }
+
+    pub fn input_names(&self) -> Vec<String> {
+        self.proto.graph.as_ref().map(|g| g.input.iter().map(|i| i.name.clone()).collect()).unwrap_or_default()
+    }
+
+    pub fn initializer_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.weights.keys().cloned().collect();
+        v.sort();
+        v
+    }
+
+    pub fn op_counts(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        if let Some(g) = &self.proto.graph {
+            for n in &g.node {
+                *counts.entry(n.op_type.clone()).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+
+    /// The float initializer `name`, checked against the expected dimensions.
+    pub fn weight(&self, name: &str, dims: &[usize]) -> Result<Vec<f32>> {
+        let t = self.weights.get(name).ok_or_else(|| Error::Weights(format!("missing initializer {name:?}")))?;
+        let got: Vec<usize> = t.dims.iter().map(|&d| d as usize).collect();
+        if got != dims {
+            return Err(Error::Weights(format!("{name:?} has shape {got:?}, the config implies {dims:?}")));
+        }
+        if t.data_type != FLOAT {
+            return Err(Error::Weights(format!("{name:?} is not float32 (ONNX type {})", t.data_type)));
+        }
+        let count: usize = dims.iter().product();
+        let data: Vec<f32> = if !t.raw_data.is_empty() {
+            t.raw_data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+        } else {
+            t.float_data.clone()
+        };
+        if data.len() != count {
+            return Err(Error::Weights(format!("{name:?} holds {} values, its shape needs {count}", data.len())));
+        }
+        Ok(data)
+    }
+
+    pub fn parameter_count(&self) -> usize {
+        self.weights
+            .iter()
+            .filter(|(name, _)| !name.ends_with(".mask"))
+            .map(|(_, t)| t.dims.iter().product::<i64>().max(0) as usize)
+            .sum()
+    }
+}
