@@ -8,6 +8,10 @@ use crate::nll::image_nll;
 /// conditional models get each digit's label.
 pub fn held_out_nll(engine: &dyn Engine, limit: Option<usize>) -> Result<(f64, usize)> {
     let meta = engine.meta();
+    if meta.props.get("pixelwise.dataset").is_some_and(|d| d.contains("bernoulli")) {
+        // The seeded Bernoulli draw is numpy's; this evaluator binarises by threshold only.
+        return Err(crate::Error::Input("this model was evaluated on a Bernoulli-binarised test set; Rust evaluates threshold-binarised digits only".into()));
+    }
     let mut digits = crate::data::load(true)?;
     if let Some(l) = limit {
         let step = (digits.len() / l.max(1)).max(1);
