@@ -77,7 +77,7 @@ run_tests() {
   log "native tests"
   cargo test --release
   log "browser tests (wasm-pack test, headless Chromium)"
-  CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --release --headless --chrome --mode no-install
+  CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --release --headless --chrome --mode no-install -- --test web
   build_wasm
   build_site
   log "end-to-end tests (Playwright, Debian Chromium)"

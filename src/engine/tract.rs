@@ -18,22 +18,30 @@ pub struct TractEngine {
 
 impl TractEngine {
     pub fn new(file: &ModelFile) -> Result<Self> {
-        let meta = file.meta()?;
+        // Without any pixelwise metadata the graph's own shapes describe the model; partial or
+        // wrong metadata is an error.
+        let described = file.props.keys().any(|k| k.starts_with("pixelwise."));
+        let meta = if described { Some(file.meta()?) } else { None };
         let model = tract_onnx::onnx().model_for_proto_model(&file.proto).map_err(tract_err)?;
         let inputs = file.input_names();
-        let want_inputs: Vec<&str> = if meta.classes > 0 { vec!["pixels", "label"] } else { vec!["pixels"] };
+        let conditional = meta.as_ref().map_or(inputs.len() == 2, |m| m.classes > 0);
+        let want_inputs: Vec<&str> = if conditional { vec!["pixels", "label"] } else { vec!["pixels"] };
         if inputs != want_inputs {
             return Err(Error::Format(format!("graph inputs are {inputs:?}, expected {want_inputs:?}")));
         }
         let typed = model.into_optimized().map_err(tract_err)?;
         let out = typed.output_fact(0).map_err(tract_err)?;
-        let dims: Vec<String> = out.shape.iter().map(|d| d.to_string()).collect();
+        let dims: Vec<Option<usize>> = out.shape.iter().map(|d| d.as_i64().map(|v| v as usize)).collect();
+        let shown: Vec<String> = out.shape.iter().map(|d| d.to_string()).collect();
+        let meta = match meta {
+            Some(m) => m,
+            None => infer_meta(&dims, &shown, &typed, conditional)?,
+        };
         let want = [meta.levels, meta.channels, meta.height, meta.width];
-        let ok = dims.len() == 5 && dims[1..].iter().zip(want).all(|(d, w)| d == &w.to_string());
-        if !ok {
+        if dims.len() != 5 || dims[1..].iter().zip(want).any(|(d, w)| *d != Some(w)) {
             return Err(Error::Format(format!(
-                "output logits has shape [{}], expected [N, {}, {}, {}, {}]",
-                dims.join(", "),
+                "output logits has shape [{}], the metadata implies [N, {}, {}, {}, {}]",
+                shown.join(", "),
                 want[0],
                 want[1],
                 want[2],
@@ -76,4 +84,29 @@ impl Engine for TractEngine {
         check_labels(&self.meta, n, labels)?;
         Ok(Box::new(RecomputeSession::new(self.clone(), n, labels)))
     }
+}
+
+/// Shapes from the graph when the file carries no metadata: logits [N, L, C, H, W].
+fn infer_meta(dims: &[Option<usize>], shown: &[String], typed: &TypedModel, conditional: bool) -> Result<ModelMeta> {
+    let fixed: Option<Vec<usize>> = dims.get(1..).map(|d| d.iter().copied().collect::<Option<Vec<usize>>>()).flatten();
+    let Some([levels, channels, height, width]) = fixed.as_deref().map(|d| <[usize; 4]>::try_from(d).ok()).flatten() else {
+        return Err(Error::Format(format!("no pixelwise metadata, and the output shape [{}] is not [N, L, C, H, W]", shown.join(", "))));
+    };
+    let classes = if conditional {
+        let f = typed.input_fact(1).map_err(tract_err)?;
+        f.shape.iter().nth(1).and_then(|d| d.as_i64().map(|v| v as usize)).unwrap_or(0)
+    } else {
+        0
+    };
+    Ok(ModelMeta {
+        arch_name: "unknown".into(),
+        levels,
+        channels,
+        height,
+        width,
+        classes,
+        config: serde_json::json!({}),
+        test_nll_nats: None,
+        props: Default::default(),
+    })
 }

@@ -13,22 +13,32 @@ pub fn model_path(name: &str) -> std::path::PathBuf {
 
 pub fn engines(name: &str) -> (NativeEngine, TractEngine) {
     let file = ModelFile::from_path(model_path(name)).expect("model file loads");
-    (NativeEngine::new(&file).expect("native engine"), TractEngine::new(&file).expect("tract engine"))
+    (
+        NativeEngine::new(&file).expect("native engine"),
+        TractEngine::new(&file).expect("tract engine"),
+    )
 }
 
 /// Labels for `n` images: a class each for conditional models, none otherwise.
 pub fn labels(engine: &dyn Engine, n: usize) -> Vec<Option<usize>> {
     let classes = engine.meta().classes;
-    (0..n).map(|i| (classes > 0).then_some(i % classes)).collect()
+    (0..n).map(|i| (classes > 0).then(|| i % classes)).collect()
 }
 
 pub fn random_image(engine: &dyn Engine, seed: u64) -> Vec<f32> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..engine.meta().image_len()).map(|_| f32::from(rng.random::<f32>() < 0.3)).collect()
+    (0..engine.meta().image_len())
+        .map(|_| f32::from(rng.random::<f32>() < 0.3))
+        .collect()
 }
 
 pub fn held_out_digits(n: usize) -> Vec<pixelwise::data::Digit> {
-    pixelwise::data::load(true).expect("digits present (./build.sh fetches them)").into_iter().step_by(97).take(n).collect()
+    pixelwise::data::load(true)
+        .expect("digits present (./build.sh fetches them)")
+        .into_iter()
+        .step_by(97)
+        .take(n)
+        .collect()
 }
 
 pub fn max_diff(a: &[f32], b: &[f32]) -> f32 {
@@ -50,7 +60,11 @@ pub fn causality(engine: &dyn Engine) {
         for i in 0..=j {
             for l in 0..levels {
                 let (a, b) = (before[l * hw + i], after[l * hw + i]);
-                assert!((a - b).abs() < 1e-5, "{:?}: pixel {j} changed the logits at {i} ({a} vs {b})", engine.kind());
+                assert!(
+                    (a - b).abs() < 1e-5,
+                    "{:?}: pixel {j} changed the logits at {i} ({a} vs {b})",
+                    engine.kind()
+                );
             }
         }
         // And the change is seen somewhere later (the test could not pass by ignoring input).
@@ -103,16 +117,17 @@ pub fn nll_matches_recorded(engine: &dyn Engine) {
     assert!((nll - recorded).abs() < 0.05, "Rust NLL {nll} vs recorded {recorded}");
 }
 
-/// Same seed, same images; another seed, other images. `positions` limits slow engines.
+/// Same seed, same images; another seed, other images. `positions` limits slow engines; a
+/// high temperature makes the blank top rows differ between seeds too.
 pub fn deterministic(engine: &dyn Engine, positions: usize) {
     let run = |seed| {
-        let mut s = Sampler::new(engine, 2, seed, 1.0, labels(engine, 2), Vec::new()).unwrap();
+        let mut s = Sampler::new(engine, 2, seed, 3.0, labels(engine, 2), Vec::new()).unwrap();
         s.step(positions).unwrap();
         s.levels().to_vec()
     };
     let first = run(5);
-    assert_eq!(first, run(5), "{:?}: same seed gave different images", engine.kind());
-    assert_ne!(first, run(6), "{:?}: different seeds gave the same images", engine.kind());
+    assert!(first == run(5), "{:?}: same seed gave different images", engine.kind());
+    assert!(first != run(6), "{:?}: different seeds gave the same images", engine.kind());
 }
 
 /// Kept pixels survive sampling, everything else is filled.
