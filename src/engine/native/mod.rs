@@ -1,6 +1,7 @@
 //! The native engine: architectures it knows, rebuilt from the file's metadata and raw weights.
 
 pub mod conv;
+pub mod gated;
 pub mod pixelcnn;
 
 use std::sync::Arc;
@@ -35,6 +36,7 @@ impl NativeEngine {
         let meta = file.meta()?;
         let net: Arc<dyn Net> = match meta.arch() {
             Some(Arch::PixelCnn) => Arc::new(pixelcnn::PixelCnn::load(file, &meta)?),
+            Some(Arch::GatedPixelCnn) => Arc::new(gated::Gated::load(file, &meta)?),
             Some(other) => return Err(Error::Metadata(format!("the native engine does not run {other:?} yet; use tract"))),
             None => return Err(Error::Metadata(format!("unknown pixelwise.arch {:?}; only tract can run it", meta.arch_name))),
         };

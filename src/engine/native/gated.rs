@@ -1,0 +1,221 @@
+//! Gated PixelCNN: a vertical stack (kxk, rows above only) and a horizontal stack (1xk, pixels to
+//! the left), joined by a 1x1 link from the vertical pre-activation; tanh x sigmoid gates with a
+//! per-class bias; residual horizontal stack after the first layer; the PixelCNN output head.
+
+use std::sync::Arc;
+
+use super::conv::{add, relu, Conv, Map, Mask};
+use super::{load_pixel, Net, NetCache};
+use crate::error::Result;
+use crate::masks::MaskType::{A, B};
+use crate::metadata::ModelMeta;
+use crate::model_file::ModelFile;
+
+struct Layer {
+    v_conv: Conv,
+    h_conv: Conv,
+    link: Conv,
+    h_out: Conv,
+    /// `[2p][classes]`: column k is class k's bias, added after the link.
+    v_cond: Vec<f32>,
+    h_cond: Vec<f32>,
+}
+
+pub struct Gated {
+    h: usize,
+    w: usize,
+    colours: usize,
+    hidden: usize,
+    classes: usize,
+    layers: Vec<Layer>,
+    out1: Conv,
+    out2: Conv,
+}
+
+impl Gated {
+    pub fn load(file: &ModelFile, meta: &ModelMeta) -> Result<Self> {
+        let (p, c, classes) = (meta.config_usize("hidden")?, meta.channels, meta.classes);
+        let (k_in, k, out_hidden) = (
+            meta.config_usize("kernel_in")?,
+            meta.config_usize("kernel")?,
+            meta.config_usize("out_hidden")?,
+        );
+        let n = meta.config_usize("layers")?;
+        if n == 0 {
+            return Err(crate::error::Error::Metadata("pixelwise.config layers must be at least 1".into()));
+        }
+        let mut layers = Vec::new();
+        for l in 0..n {
+            let (pre, t, kk, in_ch) = (
+                format!("layers.{l}"),
+                if l == 0 { A } else { B },
+                if l == 0 { k_in } else { k },
+                if l == 0 { c } else { p },
+            );
+            let cond = |name: &str| {
+                if classes > 0 {
+                    file.weight(&format!("{pre}.{name}.weight"), &[2 * p, classes])
+                } else {
+                    Ok(Vec::new())
+                }
+            };
+            layers.push(Layer {
+                v_conv: Conv::load(file, &format!("{pre}.v_conv"), in_ch, 2 * p, kk, kk, Mask::Vertical(t), true)?,
+                h_conv: Conv::load(file, &format!("{pre}.h_conv"), in_ch, 2 * p, 1, kk, Mask::Raster(t, c), true)?,
+                link: Conv::load(file, &format!("{pre}.link"), 2 * p, 2 * p, 1, 1, Mask::None, true)?,
+                h_out: Conv::load(file, &format!("{pre}.h_out"), p, p, 1, 1, Mask::Raster(B, c), true)?,
+                // The last layer's gated vertical output is never read, so the file has no v_cond there.
+                v_cond: if l + 1 < n { cond("v_cond")? } else { Vec::new() },
+                h_cond: cond("h_cond")?,
+            });
+        }
+        Ok(Self {
+            h: meta.height,
+            w: meta.width,
+            colours: c,
+            hidden: p,
+            classes,
+            layers,
+            out1: Conv::load(file, "head.out1", p, out_hidden, 1, 1, Mask::Raster(B, c), true)?,
+            out2: Conv::load(file, "head.out2", out_hidden, meta.levels * c, 1, 1, Mask::Raster(B, c), true)?,
+        })
+    }
+
+    /// Each layer's (vertical, horizontal) class bias; zeros without a label.
+    fn class_bias(&self, label: Option<usize>) -> Vec<(Vec<f32>, Vec<f32>)> {
+        let column = |m: &[f32]| -> Vec<f32> {
+            match label {
+                Some(k) if !m.is_empty() => (0..2 * self.hidden).map(|o| m[o * self.classes + k]).collect(),
+                _ => vec![0.0; 2 * self.hidden],
+            }
+        };
+        self.layers.iter().map(|l| (column(&l.v_cond), column(&l.h_cond))).collect()
+    }
+
+    fn maps(&self) -> Maps {
+        let (h, w, p, n) = (self.h, self.w, self.hidden, self.layers.len());
+        Maps {
+            image: Map::new(h, w, self.colours),
+            v_pre: (0..n).map(|_| Map::new(h, w, 2 * p)).collect(),
+            v: (0..n).map(|_| Map::new(h, w, p)).collect(),
+            h: (0..n).map(|_| Map::new(h, w, p)).collect(),
+        }
+    }
+
+    /// Layer `l`'s vertical stack at position `q`: its pre-activation (before the class bias, as
+    /// the link reads it) and its gated output.
+    fn vertical_at(&self, l: usize, bias: &[f32], m: &mut Maps, q: usize) {
+        let (before, rest) = m.v.split_at_mut(l);
+        let input = if l == 0 { &m.image } else { &before[l - 1] };
+        let pre = m.v_pre[l].at_mut(q);
+        self.layers[l].v_conv.at(input, q, pre);
+        if l + 1 == self.layers.len() {
+            return; // only the link reads the last layer's vertical stack
+        }
+        let mut biased = pre.to_vec();
+        add(&mut biased, bias);
+        gate(&biased, rest[0].at_mut(q));
+    }
+
+    /// Layer `l`'s horizontal stack at position `q` (its vertical pre-activation already there).
+    fn horizontal_at(&self, l: usize, bias: &[f32], m: &mut Maps, q: usize) {
+        let layer = &self.layers[l];
+        let (before, rest) = m.h.split_at_mut(l);
+        let input = if l == 0 { &m.image } else { &before[l - 1] };
+        let mut pre = vec![0.0; 2 * self.hidden];
+        layer.h_conv.at(input, q, &mut pre);
+        let mut linked = vec![0.0; 2 * self.hidden];
+        layer.link.pointwise(m.v_pre[l].at(q), &mut linked);
+        add(&mut pre, &linked);
+        add(&mut pre, bias);
+        let mut gated = vec![0.0; self.hidden];
+        gate(&pre, &mut gated);
+        let mut out = vec![0.0; self.hidden];
+        layer.h_out.pointwise(&gated, &mut out);
+        if l > 0 {
+            add(&mut out, input.at(q));
+        }
+        rest[0].at_mut(q).copy_from_slice(&out);
+    }
+
+    fn head_at(&self, x: &[f32]) -> Vec<f32> {
+        let mut v = x.to_vec();
+        relu(&mut v);
+        let mut mid = vec![0.0; self.out1.out_ch];
+        self.out1.pointwise(&v, &mut mid);
+        relu(&mut mid);
+        let mut out = vec![0.0; self.out2.out_ch];
+        self.out2.pointwise(&mid, &mut out);
+        out
+    }
+}
+
+/// tanh(first half) * sigmoid(second half).
+fn gate(pre: &[f32], out: &mut [f32]) {
+    let half = out.len();
+    for (o, (f, g)) in out.iter_mut().zip(pre[..half].iter().zip(&pre[half..])) {
+        *o = f.tanh() / (1.0 + (-g).exp());
+    }
+}
+
+struct Maps {
+    image: Map,
+    /// Per layer: the vertical pre-activation without class bias (read by the link).
+    v_pre: Vec<Map>,
+    /// Per layer: gated vertical output and horizontal output.
+    v: Vec<Map>,
+    h: Vec<Map>,
+}
+
+impl Net for Gated {
+    fn forward(&self, pixels: &[f32], label: Option<usize>) -> Vec<f32> {
+        let mut m = self.maps();
+        let hw = self.h * self.w;
+        let bias = self.class_bias(label);
+        for q in 0..hw {
+            load_pixel(pixels, &mut m.image, q);
+        }
+        for l in 0..self.layers.len() {
+            for q in 0..hw {
+                self.vertical_at(l, &bias[l].0, &mut m, q);
+            }
+            for q in 0..hw {
+                self.horizontal_at(l, &bias[l].1, &mut m, q);
+            }
+        }
+        let last = &m.h[self.layers.len() - 1];
+        (0..hw).flat_map(|q| self.head_at(last.at(q))).collect()
+    }
+
+    fn cache(self: Arc<Self>, label: Option<usize>) -> Box<dyn NetCache> {
+        let (maps, bias) = (self.maps(), self.class_bias(label));
+        Box::new(GatedCache { net: self, maps, bias })
+    }
+}
+
+struct GatedCache {
+    net: Arc<Gated>,
+    maps: Maps,
+    bias: Vec<(Vec<f32>, Vec<f32>)>,
+}
+
+impl NetCache for GatedCache {
+    /// At the first position of a row, the vertical stack for that whole row (it sees only rows
+    /// above, which are final); then the horizontal stack at `p` through every layer.
+    fn position(&mut self, pixels: &[f32], p: usize) -> Vec<f32> {
+        let (net, m) = (&*self.net, &mut self.maps);
+        let w = net.w;
+        if p % w == 0 {
+            for l in 0..net.layers.len() {
+                for q in p..p + w {
+                    net.vertical_at(l, &self.bias[l].0, m, q);
+                }
+            }
+        }
+        load_pixel(pixels, &mut m.image, p);
+        for l in 0..net.layers.len() {
+            net.horizontal_at(l, &self.bias[l].1, m, p);
+        }
+        net.head_at(m.h[net.layers.len() - 1].at(p))
+    }
+}
