@@ -3,9 +3,13 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod bench;
 #[cfg(not(target_arch = "wasm32"))]
+mod digits;
+#[cfg(not(target_arch = "wasm32"))]
 mod eval;
 #[cfg(not(target_arch = "wasm32"))]
 mod inspect;
+#[cfg(not(target_arch = "wasm32"))]
+mod manifest;
 #[cfg(not(target_arch = "wasm32"))]
 mod sample;
 
@@ -18,6 +22,8 @@ fn main() {
         Command::Eval(a) => eval::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Inspect(a) => inspect::run(a),
+        Command::Manifest(a) => manifest::run(a),
+        Command::Digits(a) => digits::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");
@@ -47,4 +53,8 @@ enum Command {
     Bench(bench::Args),
     /// Metadata, parameter count and ONNX operators.
     Inspect(inspect::Args),
+    /// The page's model list (www/models.json) from the files' metadata.
+    Manifest(manifest::Args),
+    /// A few binarised held-out digits for the page (www/digits.json).
+    Digits(digits::Args),
 }

@@ -1,0 +1,245 @@
+// End-to-end test of the page in Debian's Chromium, driven by playwright-core. Starts the dev
+// server on a free port, checks generation, stop, completion, errors and the server's headers,
+// writes screenshots to target/e2e/ and prints the page's measured speed per engine as JSON lines.
+// Usage: node tests/e2e/run.mjs   (after ./build.sh has built target/release/serve and www/)
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const OUT = path.join(ROOT, 'target/e2e');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const started = Date.now();
+
+class Failure extends Error {}
+function check(ok, what) {
+  if (!ok) throw new Failure(what);
+  console.log(`ok - ${what}`);
+}
+
+function startServer() {
+  const bin = path.join(ROOT, 'target/release/serve');
+  for (const need of [bin, path.join(ROOT, 'www/pkg/pixelwise_bg.wasm'), path.join(ROOT, 'www/models.json')]) {
+    if (!existsSync(need)) throw new Failure(`${path.relative(ROOT, need)} is missing: run ./build.sh serve (or its build steps) first`);
+  }
+  const proc = spawn(bin, ['--root', 'www', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Failure(`the server printed no address: ${text}`)), 10000);
+    proc.stdout.on('data', (d) => {
+      text += d;
+      const m = text.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ proc, base: m[0], port: Number(m[1]) });
+      }
+    });
+    proc.on('exit', (code) => reject(new Failure(`the server exited early (code ${code}): ${text}`)));
+  });
+}
+
+/** A raw request, so the path reaches the server exactly as written (no client normalisation). */
+function rawGet(port, target) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () => sock.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+    let data = '';
+    sock.on('data', (d) => (data += d.toString('latin1')));
+    sock.on('end', () => resolve({ status: Number((data.match(/^HTTP\/1\.1 (\d+)/) || [])[1]), text: data }));
+    sock.on('error', reject);
+  });
+}
+
+async function serverChecks(base, port) {
+  for (const target of ['/../Cargo.toml', '/%2e%2e/Cargo.toml', '/%2E%2E%2FCargo.toml', '/pkg/..%2f..%2fCargo.toml']) {
+    const res = await rawGet(port, target);
+    check(res.status >= 400 && !res.text.includes('[package]'), `server refuses ${target} (HTTP ${res.status})`);
+  }
+  const wasm = await fetch(`${base}pkg/pixelwise_bg.wasm`, { method: 'HEAD' });
+  const h = (k) => wasm.headers.get(k);
+  check(wasm.ok && h('content-type') === 'application/wasm', `.wasm served as ${h('content-type')}`);
+  check(h('cross-origin-opener-policy') === 'same-origin' && h('cross-origin-embedder-policy') === 'require-corp', 'COOP same-origin and COEP require-corp');
+  const onnx = await fetch(`${base}models/pixelcnn-mnist-bin.onnx`, { method: 'HEAD' });
+  check(onnx.headers.get('content-type') === 'application/octet-stream', '.onnx served as application/octet-stream');
+}
+
+const waitState = (page, states, timeout) =>
+  page.waitForFunction((s) => s.includes(window.pixelwise && window.pixelwise.state), states, { timeout, polling: 50 }).catch(async () => {
+    const st = await page.evaluate(() => [window.pixelwise && window.pixelwise.state, document.getElementById('error').textContent]);
+    throw new Failure(`waited ${timeout} ms for state ${states.join('|')}, page is ${st[0]} (${st[1]})`);
+  });
+
+/** Starts recording distinct canvas images, once per animation frame, while the page is sampling. */
+const recordFrames = (page, id) =>
+  page.evaluate((canvasId) => {
+    const seen = new Set();
+    window.__frames = seen;
+    const tick = () => {
+      if (window.pixelwise.state === 'sampling') seen.add(document.getElementById(canvasId).toDataURL());
+      if (window.__frames === seen) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }, id);
+
+/** Per cell of a grid canvas: dark pixels counted on the rendered canvas. */
+const inkPerCell = (page, id, n, cols) =>
+  page.evaluate(
+    ([canvasId, n, cols]) => {
+      const c = document.getElementById(canvasId);
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      return Array.from({ length: n }, (_, k) => {
+        const x0 = (k % cols) * 30;
+        const y0 = Math.floor(k / cols) * 30;
+        let ink = 0;
+        for (let y = y0; y < y0 + 28; y++) for (let x = x0; x < x0 + 28; x++) if (d[(y * c.width + x) * 4] < 100) ink++;
+        return ink;
+      });
+    },
+    [id, n, cols],
+  );
+
+async function generate(page, { timeout = 60000 } = {}) {
+  await recordFrames(page, 'grid');
+  await page.click('#generate');
+  await waitState(page, ['done'], timeout);
+  return page.evaluate(() => ({ url: window.pixelwise.gridDataURL(), frames: window.__frames.size, gen: window.pixelwise.lastGeneration, figures: window.pixelwise.figures }));
+}
+
+function speedLine(engine, figures, n, note) {
+  const line = {
+    engine, images: n, time_to_first_pixel_ms: Math.round(figures.firstPixelMs * 10) / 10, pixels_per_second: Math.round(figures.pixelsPerSecond),
+    ms_per_image: figures.msPerImage == null ? null : Math.round(figures.msPerImage * 10) / 10, engine_build_ms: Math.round(figures.prepareMs * 10) / 10, note,
+  };
+  console.log(JSON.stringify(line));
+}
+
+async function run(page, base) {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  // --- native generation ---
+  await page.goto(`${base}?seed=7&n=16&engine=native&model=pixelcnn-mnist-bin.onnx`);
+  await waitState(page, ['ready'], 90000);
+  const first = await generate(page);
+  check(first.frames >= 3, `native: the grid changed across ${first.frames} intermediate frames (need 3)`);
+  const ink = await inkPerCell(page, 'grid', 16, 4);
+  check(ink.every((v) => v > 0), `native: ink in every cell of the rendered grid (${ink.join(',')})`);
+  check(first.gen.images.every((img) => img.every((v) => v === 0 || v === 1)), 'native: every pixel of every image sampled');
+  speedLine('native', first.figures, 16, 'PixelCNN, 16 images, headless Chromium');
+  mkdirSync(OUT, { recursive: true });
+  await page.locator('section').first().screenshot({ path: path.join(OUT, 'generation.png') });
+
+  const again = await generate(page);
+  check(again.url === first.url, 'native: the same seed gives the same PNG');
+  await page.fill('#seed', '8');
+  const other = await generate(page);
+  check(other.url !== first.url, 'native: another seed gives another PNG');
+
+  // --- tract on a small job, then Stop while it samples ---
+  await page.selectOption('#engine', 'tract');
+  await page.selectOption('#count', '4');
+  await recordFrames(page, 'grid');
+  await page.click('#generate');
+  await page.waitForFunction(() => window.pixelwise.state === 'sampling' && window.pixelwise.figures.position >= 56, null, { timeout: 90000, polling: 50 });
+  const tractFigures = await page.evaluate(() => window.pixelwise.figures);
+  const tractFrames = await page.evaluate(() => window.__frames.size);
+  check(tractFrames >= 3, `tract: the grid changed across ${tractFrames} intermediate frames`);
+  speedLine('tract', tractFigures, 4, `PixelCNN, 4 images, measured over the first ${tractFigures.position} positions`);
+  await page.click('#stop');
+  await page.waitForTimeout(500);
+  const stop = await page.evaluate(() => ({ ...window.pixelwise.stop, frames: window.pixelwise.frames, state: window.pixelwise.state, url: window.pixelwise.gridDataURL() }));
+  const stopMs = stop.shownAt - stop.clickAt;
+  check(stop.state === 'stopped' && stopMs < 200, `stop shown ${stopMs.toFixed(1)} ms after the click (limit 200)`);
+  check(stop.frames === stop.framesAtStop, `no progress drawn after Stop (${stop.frames - stop.framesAtStop} frames)`);
+  await page.waitForTimeout(300);
+  check((await page.evaluate(() => window.pixelwise.gridDataURL())) === stop.url, 'the grid stays as it was when stopped');
+
+  // --- complete a drawing (native) ---
+  await page.selectOption('#engine', 'native');
+  await page.click('#real-digit');
+  await page.waitForFunction(() => window.pixelwise.pad.ink.slice(0, 14 * 28).some((v) => v === 1), null, { timeout: 5000 });
+  check(true, 'a real held-out digit loads into the top half');
+  await page.click('#clear');
+  const pad = page.locator('#pad');
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  const at = (col, row) => [box.x + ((col + 0.5) / 28) * box.width, box.y + ((row + 0.5) / 28) * box.height];
+  const stroke = async (points) => {
+    await page.mouse.move(...at(...points[0]));
+    await page.mouse.down();
+    for (const p of points.slice(1)) await page.mouse.move(...at(...p), { steps: 8 });
+    await page.mouse.up();
+  };
+  await stroke([[14, 4], [14, 24]]);
+  await stroke([[7, 20], [21, 20]]);
+  await stroke([[9, 6], [18, 6], [18, 12]]);
+  await page.click('#complete');
+  await page.waitForFunction(() => document.getElementById('complete-status').dataset.state === 'done', null, { timeout: 60000, polling: 50 });
+  const comp = await page.evaluate(() => window.pixelwise.lastCompletion);
+  const keptInkBelow = comp.kept.filter((v, i) => v === 1 && i >= 14 * 28).length;
+  check(comp.n >= 4 && comp.images.length === comp.n, `${comp.n} alternative completions`);
+  check(keptInkBelow >= 10, `mouse strokes below the cut are kept (${keptInkBelow} ink pixels)`);
+  for (const [k, img] of comp.images.entries()) {
+    const changed = comp.kept.filter((v, i) => v >= 0 && img[i] !== v).length;
+    check(changed === 0, `completion ${k + 1}: every kept pixel unchanged`);
+    check(img.every((v) => v === 0 || v === 1), `completion ${k + 1}: every free pixel filled`);
+  }
+  // The rendered canvas must agree: dark exactly where the kept level is ink.
+  const rendered = await page.evaluate(([kept, n]) => {
+    const c = document.getElementById('completions');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let wrong = 0;
+    for (let k = 0; k < n; k++) {
+      for (let i = 0; i < kept.length; i++) {
+        if (kept[i] < 0) continue;
+        const x = k * 30 + (i % 28);
+        const y = Math.floor(i / 28);
+        if ((d[(y * c.width + x) * 4] < 100) !== (kept[i] === 1)) wrong++;
+      }
+    }
+    return wrong;
+  }, [comp.kept, comp.n]);
+  check(rendered === 0, 'the rendered completions show every kept pixel as drawn');
+  const distinct = new Set(comp.images.map((img) => img.join(''))).size;
+  check(distinct > 1, `the completions differ from one another (${distinct} distinct)`);
+  await page.locator('section').nth(1).screenshot({ path: path.join(OUT, 'completion.png') });
+
+  // --- a broken model shows an error; a good one still works after it ---
+  await page.goto(`${base}?model=missing.onnx&n=1&seed=3`);
+  await page.waitForFunction(() => !document.getElementById('error').hidden && window.pixelwise.state === 'error', null, { timeout: 60000, polling: 50 });
+  const message = await page.textContent('#error');
+  check(/missing\.onnx/.test(message), `a missing model shows an error on the page: "${message.trim()}"`);
+  await page.selectOption('#model', 'pixelcnn-mnist-bin.onnx');
+  await waitState(page, ['ready'], 60000);
+  const after = await generate(page);
+  check(after.gen.images[0].some((v) => v === 1) && (await page.isHidden('#error')), 'generation works with a good model after the error');
+
+  check(errors.length === 0, `no uncaught errors in the page${errors.length ? `: ${errors.join(' | ')}` : ''}`);
+}
+
+async function main() {
+  let server;
+  let browser;
+  try {
+    server = await startServer();
+    await serverChecks(server.base, server.port);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1100, height: 1300 } });
+    page.on('console', (m) => m.type() === 'error' && !/404/.test(m.text()) && console.log(`  page console: ${m.text()}`));
+    await run(page, server.base);
+    console.log(`e2e: all checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${path.relative(ROOT, OUT)}/`);
+  } catch (e) {
+    console.error(`e2e FAILED: ${e instanceof Failure ? e.message : e.stack || e}`);
+    process.exitCode = 1;
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    if (server) server.proc.kill();
+  }
+}
+
+main();

@@ -1,0 +1,341 @@
+// The page: controls, the sample grid, the drawing pad and completions. All model work happens in
+// worker.js; every request gets a new generation id and replies of older ones are dropped.
+import { SampleGrid } from './sample-grid.js';
+import { DrawingPad } from './drawing-pad.js';
+import { drawProbabilities, drawMask } from './charts.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+
+// Read by the end-to-end test; also handy in the console.
+const pw = (window.pixelwise = { state: 'loading', frames: 0, stale: 0, figures: {}, lastCompletion: null, lastGeneration: null });
+
+let gen = 0;
+let job = null; // { gen, kind, grid, clickAt, firstAt, n, ... }
+let models = [];
+let meta = null; // metadata of the loaded model
+let loadedFile = null;
+let worker = null;
+let workerOk = false;
+let lastGrid = null; // the last finished grid, for Download PNG
+
+// ---- status and errors ------------------------------------------------------------------------
+
+function setState(state, text) {
+  pw.state = state;
+  const el = $('status');
+  el.dataset.state = state;
+  el.textContent = text;
+  const busy = state === 'sampling' || state === 'preparing';
+  $('stop').disabled = !busy;
+  $('generate').disabled = !workerOk || !meta || busy;
+  $('complete').disabled = !workerOk || !meta || busy;
+}
+
+function showError(text) {
+  const el = $('error');
+  el.textContent = text;
+  el.hidden = !text;
+}
+
+const fmt = (v, digits = 0) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+function showFigures(f) {
+  pw.figures = { ...pw.figures, ...f };
+  const g = pw.figures;
+  $('fig-rate').textContent = fmt(g.pixelsPerSecond);
+  $('fig-image').textContent = g.msPerImage == null ? '–' : `${fmt(g.msPerImage, 1)}${g.final ? '' : ' (proj.)'}`;
+  $('fig-first').textContent = g.firstPixelMs == null ? '–' : `${fmt(g.firstPixelMs, 1)} ms`;
+  $('fig-prepare').textContent = g.prepareMs == null ? '–' : `${fmt(g.prepareMs, 1)} ms`;
+  $('fig-position').textContent = g.total ? `${g.position} / ${g.total}` : '–';
+}
+
+// ---- URL, controls ----------------------------------------------------------------------------
+
+function controls() {
+  return {
+    model: $('model').value,
+    engine: $('engine').value,
+    seed: Math.max(0, Math.floor(Number($('seed').value) || 0)),
+    temperature: Number($('temperature').value),
+    n: Number($('count').value),
+    label: Number($('class').value),
+  };
+}
+
+function writeUrl() {
+  const c = controls();
+  const q = new URLSearchParams({ model: c.model, engine: c.engine, seed: c.seed, t: c.temperature, n: c.n });
+  if (c.label >= 0 && meta && meta.classes > 0) q.set('class', c.label);
+  history.replaceState(null, '', `?${q}`);
+}
+
+function applyUrl() {
+  if (params.has('engine')) $('engine').value = params.get('engine') === 'tract' ? 'tract' : 'native';
+  if (params.has('seed')) $('seed').value = Math.max(0, Math.floor(Number(params.get('seed')) || 0));
+  if (params.has('t')) $('temperature').value = params.get('t');
+  if (params.has('n') && [...$('count').options].some((o) => o.value === params.get('n'))) $('count').value = params.get('n');
+  $('temperature-value').value = Number($('temperature').value).toFixed(2);
+}
+
+// ---- worker -----------------------------------------------------------------------------------
+
+function send(msg) {
+  if (!worker) return;
+  worker.postMessage(msg);
+}
+
+function startWorker() {
+  try {
+    worker = new Worker('worker.js', { type: 'module' });
+  } catch (e) {
+    fatal(`This browser cannot start the sampler (module workers): ${e.message}`);
+    return;
+  }
+  worker.onerror = (e) => fatal(`The sampler could not start${e.message ? `: ${e.message}` : ' (is pkg/ built? run ./build.sh serve)'}.`);
+  worker.onmessage = (e) => onWorker(e.data);
+}
+
+function fatal(text) {
+  workerOk = false;
+  showError(text);
+  setState('error', 'The sampler is unavailable; the drawing pad still works.');
+}
+
+function onWorker(msg) {
+  if (msg.type === 'ready') {
+    workerOk = true;
+    if (pw.state !== 'error' && meta) setState('ready', 'Ready.');
+    return;
+  }
+  if (msg.type === 'fatal') return fatal(msg.message);
+  if (msg.gen !== gen) {
+    pw.stale += 1; // an older generation, stopped or replaced
+    return;
+  }
+  if (msg.type === 'loaded') return modelLoaded(msg);
+  if (msg.type === 'error') {
+    job = null;
+    showError(msg.message);
+    setState('error', 'Error: see the message above.');
+    setCompleteStatus('error', 'Error: see the message above.');
+    return;
+  }
+  if (!job) return;
+  if (msg.type === 'status') {
+    setState('preparing', msg.text);
+  } else if (msg.type === 'progress') {
+    drawProgress(msg);
+  } else if (msg.type === 'done') {
+    finishJob(msg);
+  }
+}
+
+// ---- models -----------------------------------------------------------------------------------
+
+async function loadManifest() {
+  try {
+    const res = await fetch('models.json');
+    if (!res.ok) throw new Error(`models.json: HTTP ${res.status}`);
+    models = await res.json();
+  } catch (e) {
+    showError(`The model list could not be read (${e.message}). Run ./build.sh serve to build it.`);
+    models = [];
+  }
+  const select = $('model');
+  for (const m of models) {
+    const nll = m.test_nll_nats ? ` — ${m.test_nll_nats.toFixed(2)} nats` : '';
+    select.add(new Option(`${m.name}${m.classes ? ' (class-conditional)' : ''}${nll}`, m.file));
+  }
+  const wanted = params.get('model');
+  if (wanted && !models.some((m) => m.file === wanted)) select.add(new Option(`${wanted} (from the address)`, wanted));
+  if (wanted) select.value = wanted;
+}
+
+function requestModel() {
+  const file = $('model').value;
+  if (!file) return;
+  meta = null;
+  loadedFile = null;
+  job = null;
+  gen += 1;
+  setState('loading', `Loading ${file}…`);
+  send({ type: 'load', gen, file });
+}
+
+function modelLoaded(msg) {
+  meta = msg.meta;
+  loadedFile = msg.file;
+  showError('');
+  const entry = models.find((m) => m.file === msg.file) || {};
+  const field = $('class-field');
+  field.hidden = !(meta.classes > 0);
+  const cls = $('class');
+  cls.length = 1;
+  for (let k = 0; k < meta.classes; k++) cls.add(new Option(String(k), String(k)));
+  if (params.has('class') && Number(params.get('class')) < meta.classes) cls.value = params.get('class');
+  const k = (meta.config && meta.config.kernel_in) || 7;
+  drawMask($('mask'), k);
+  $('mask-caption').textContent = `First layer: ${k}×${k} mask A. The red pixel is predicted from the blue ones only.`;
+  const parts = [`${entry.name || meta.arch}`, `${meta.levels} levels`, `${meta.height}×${meta.width}`];
+  if (entry.parameters) parts.push(`${entry.parameters.toLocaleString('en-US')} parameters`);
+  if (meta.test_nll_nats) parts.push(`held-out NLL ${meta.test_nll_nats.toFixed(2)} nats/image`);
+  parts.push(`file ${(msg.bytes / 1024).toFixed(0)} KiB, loaded in ${msg.loadMs.toFixed(0)} ms`);
+  $('model-info').textContent = parts.join(' · ');
+  writeUrl();
+  if (workerOk) setState('ready', 'Ready.');
+}
+
+// ---- jobs -------------------------------------------------------------------------------------
+
+function startJob(kind, clickAt) {
+  if (!meta) return;
+  const c = controls();
+  $('seed').value = c.seed;
+  writeUrl();
+  const n = kind === 'grid' ? c.n : Number($('alternatives').value);
+  const canvas = kind === 'grid' ? $('grid') : $('completions');
+  const grid = new SampleGrid(canvas, { n, cols: kind === 'grid' ? undefined : n, height: meta.height, width: meta.width, channels: meta.channels, levels: meta.levels });
+  let kept = [];
+  if (kind === 'complete') {
+    const plane = pad.kept(meta.levels - 1);
+    kept = new Int16Array(plane.length * meta.channels);
+    for (let ch = 0; ch < meta.channels; ch++) kept.set(plane, ch * plane.length);
+    grid.preset(kept);
+    canvas.parentElement.style.setProperty('--aspect', `${canvas.width} / ${canvas.height}`);
+  }
+  const labels = meta.classes > 0 && c.label >= 0 ? new Array(n).fill(c.label) : [];
+  gen += 1;
+  job = { gen, kind, grid, n, clickAt, firstAt: null, seed: c.seed, engine: c.engine, model: c.model, kept: Array.from(kept) };
+  pw.frames = 0;
+  pw.figures = {};
+  showFigures({});
+  showError('');
+  $('download').disabled = true;
+  setState('preparing', `Starting (${c.engine})…`);
+  if (kind === 'complete') setCompleteStatus('sampling', 'Sampling…');
+  send({ type: 'generate', gen, file: c.model, engine: c.engine, n, seed: c.seed, temperature: c.temperature, labels, kept: Array.from(kept) });
+}
+
+function drawProgress(msg) {
+  job.grid.apply(msg.records);
+  pw.frames += 1;
+  if (job.firstAt === null) job.firstAt = performance.now();
+  setState('sampling', `Sampling: ${msg.position} of ${msg.total} positions (${job.engine}).`);
+  if (job.kind === 'complete') setCompleteStatus('sampling', `Sampling: ${msg.position} of ${msg.total}.`);
+  showFigures({
+    pixelsPerSecond: msg.pixelsPerSecond, msPerImage: msg.msPerImage, prepareMs: msg.prepareMs, position: msg.position, total: msg.total,
+    firstPixelMs: job.firstAt - job.clickAt, workerFirstPixelMs: msg.firstPixelMs, engine: job.engine, final: false,
+  });
+  const L = msg.levels;
+  const probs = Array.from(msg.probs.slice(0, L));
+  const names = L === 2 ? ['paper', 'ink'] : null;
+  drawProbabilities($('probs'), probs, names);
+  const p = job.grid.last;
+  $('probs-caption').textContent = `Softmax over the levels of pixel (row ${Math.floor(p / meta.width)}, col ${p % meta.width}), first image.`;
+}
+
+function finishJob(msg) {
+  const { grid, kind } = job;
+  grid.finish(msg.levelsOut);
+  showFigures({ pixelsPerSecond: msg.pixelsPerSecond, msPerImage: msg.msPerImage, prepareMs: msg.prepareMs, position: msg.position, total: msg.total, final: true, elapsedMs: msg.elapsedMs });
+  const images = Array.from({ length: job.n }, (_, k) => grid.imageLevels(k));
+  const record = { seed: job.seed, engine: job.engine, model: job.model, n: job.n, images, figures: { ...pw.figures } };
+  if (kind === 'grid') {
+    pw.lastGeneration = record;
+    lastGrid = grid;
+    $('download').disabled = false;
+  } else {
+    pw.lastCompletion = { ...record, kept: job.kept };
+    setCompleteStatus('done', `Done: ${job.n} completions.`);
+  }
+  job = null;
+  setState('done', `Done in ${fmt(msg.elapsedMs)} ms.`);
+}
+
+function stop(e) {
+  if (!job) return;
+  const clickAt = e && e.timeStamp ? e.timeStamp : performance.now();
+  const stopped = job;
+  gen += 1;
+  send({ type: 'stop', gen });
+  job = null;
+  stopped.grid.show(false);
+  setState('stopped', `Stopped at position ${pw.figures.position || 0} of ${pw.figures.total || '?'}.`);
+  if (stopped.kind === 'complete') setCompleteStatus('stopped', 'Stopped.');
+  const info = { clickAt, framesAtStop: pw.frames, shownAt: null };
+  pw.stop = info;
+  requestAnimationFrame(() => (info.shownAt = performance.now()));
+}
+
+function setCompleteStatus(state, text) {
+  const el = $('complete-status');
+  el.dataset.state = state;
+  el.textContent = text;
+}
+
+// ---- drawing pad ------------------------------------------------------------------------------
+
+const pad = new DrawingPad($('pad'), $('cut-line'), {
+  onChange: (p) => {
+    $('cut').value = p.cut;
+    $('cut-value').value = p.cut;
+  },
+});
+pw.pad = pad;
+
+let digits = null;
+async function realDigit() {
+  try {
+    if (!digits) {
+      const res = await fetch('digits.json');
+      if (!res.ok) throw new Error(`digits.json: HTTP ${res.status}`);
+      digits = (await res.json()).digits;
+    }
+    const d = digits[Math.floor(Math.random() * digits.length)];
+    pad.loadTop(d.bits, 14);
+    setCompleteStatus('idle', `Top half of a held-out ${d.label}. Press Complete.`);
+  } catch (e) {
+    setCompleteStatus('error', `No digits to load: ${e.message}`);
+  }
+}
+
+// ---- wiring -----------------------------------------------------------------------------------
+
+$('controls').addEventListener('submit', (e) => e.preventDefault());
+$('model').addEventListener('change', requestModel);
+for (const id of ['engine', 'seed', 'count', 'class']) $(id).addEventListener('change', writeUrl);
+$('temperature').addEventListener('input', () => {
+  $('temperature-value').value = Number($('temperature').value).toFixed(2);
+  writeUrl();
+});
+$('new-seed').addEventListener('click', () => {
+  $('seed').value = Math.floor(Math.random() * 1e9);
+  writeUrl();
+});
+$('generate').addEventListener('click', (e) => startJob('grid', e.timeStamp || performance.now()));
+$('complete').addEventListener('click', (e) => startJob('complete', e.timeStamp || performance.now()));
+$('stop').addEventListener('click', stop);
+$('download').addEventListener('click', () => {
+  const g = pw.lastGeneration;
+  const a = document.createElement('a');
+  a.href = lastGrid.png(4);
+  a.download = `pixelwise-${(g && g.model.replace(/\.onnx$/, '')) || 'samples'}-${g ? g.engine : ''}-seed${g ? g.seed : ''}.png`;
+  a.click();
+});
+for (const r of document.querySelectorAll('input[name=tool]')) r.addEventListener('change', () => (pad.erasing = r.value === 'eraser' && r.checked));
+$('brush').addEventListener('change', () => (pad.brush = Number($('brush').value)));
+$('cut').addEventListener('input', () => pad.setCut(Number($('cut').value)));
+$('undo').addEventListener('click', () => pad.undo());
+$('clear').addEventListener('click', () => pad.clear());
+$('real-digit').addEventListener('click', realDigit);
+
+pw.gridDataURL = () => $('grid').toDataURL('image/png');
+
+applyUrl();
+setState('loading', 'Loading the sampler…');
+startWorker();
+loadManifest().then(() => {
+  drawMask($('mask'), 7);
+  requestModel();
+});

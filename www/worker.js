@@ -1,0 +1,113 @@
+// Owns the wasm module: loads model files, builds engines and steps samplers in short slices so
+// that a newer request (or a stop) is seen within one slice. Every message carries the generation
+// id it belongs to; the page drops those of older generations.
+import init, { Model } from './pkg/pixelwise.js';
+
+const SLICE_MS = 25;
+const wasmReady = init();
+const models = new Map(); // file -> Promise<Model>
+let current = -1; // the newest generation id seen; older loops stop at their next slice
+
+const post = (msg, transfer = []) => self.postMessage(msg, transfer);
+const message = (e) => (e && e.message) || String(e);
+
+function loadModel(file) {
+  if (!models.has(file)) {
+    const loading = (async () => {
+      await wasmReady;
+      const t0 = performance.now();
+      const res = await fetch(`models/${encodeURIComponent(file)}`);
+      if (!res.ok) throw new Error(`models/${file}: HTTP ${res.status} ${res.statusText}`.trim());
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      const model = Model.fromBytes(bytes);
+      return { model, meta: JSON.parse(model.metadata()), loadMs: performance.now() - t0, bytes: bytes.length };
+    })();
+    // A failed load is forgotten so that a retry fetches again.
+    loading.catch(() => models.delete(file));
+    models.set(file, loading);
+  }
+  return models.get(file);
+}
+
+const yieldToEvents = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+async function generate(req) {
+  const { gen, file, engine, n, seed, temperature, labels, kept } = req;
+  const { model, meta } = await loadModel(file);
+  if (gen !== current) return;
+  post({ type: 'status', gen, text: engine === 'tract' ? 'optimising the ONNX graph (tract)…' : 'building the native engine…' });
+  await yieldToEvents();
+  if (gen !== current) return;
+  const t0 = performance.now();
+  model.prepare(engine);
+  const prepareMs = performance.now() - t0;
+  const sampler = model.sampler(engine, n, seed, temperature, Int32Array.from(labels || []), Int16Array.from(kept || []));
+  const total = sampler.total();
+  const started = performance.now();
+  let firstPixelMs = null;
+  let sampledPixels = 0; // pixels drawn by the sampler (kept ones are not counted)
+  const recordLen = 3 + n;
+  try {
+    while (!sampler.done()) {
+      if (gen !== current) return;
+      const sliceStart = performance.now();
+      const chunks = [];
+      let length = 0;
+      do {
+        const rec = sampler.step(1);
+        chunks.push(rec);
+        length += rec.length;
+        for (let i = 0; i < rec.length; i += recordLen) if (!rec[i + 2]) sampledPixels += n;
+        if (firstPixelMs === null && rec.length) firstPixelMs = performance.now() - t0;
+      } while (!sampler.done() && performance.now() - sliceStart < SLICE_MS);
+      const records = new Int32Array(length);
+      let at = 0;
+      for (const c of chunks) {
+        records.set(c, at);
+        at += c.length;
+      }
+      const position = sampler.position();
+      const elapsed = performance.now() - started;
+      post(
+        {
+          type: 'progress', gen, records, position, total, prepareMs, firstPixelMs,
+          pixelsPerSecond: elapsed > 0 ? (sampledPixels * 1000) / elapsed : 0,
+          // Projected from the share done so far; exact once done.
+          msPerImage: position > 0 ? (elapsed * total) / position / n : null,
+          probs: sampler.probabilities(), levels: meta.levels,
+        },
+        [records.buffer],
+      );
+      await yieldToEvents();
+    }
+    if (gen !== current) return;
+    const elapsed = performance.now() - started;
+    post({
+      type: 'done', gen, levelsOut: sampler.levels(), position: sampler.position(), total, prepareMs, firstPixelMs,
+      pixelsPerSecond: elapsed > 0 ? (sampledPixels * 1000) / elapsed : 0, msPerImage: elapsed / n, elapsedMs: elapsed,
+    });
+  } finally {
+    sampler.free();
+  }
+}
+
+self.onmessage = async (e) => {
+  const req = e.data;
+  if (typeof req.gen === 'number' && req.gen > current) current = req.gen;
+  try {
+    if (req.type === 'load') {
+      const { meta, loadMs, bytes } = await loadModel(req.file);
+      post({ type: 'loaded', gen: req.gen, file: req.file, meta, loadMs, bytes });
+    } else if (req.type === 'generate') {
+      await generate(req);
+    }
+    // 'stop' needs nothing more: raising `current` ends the running loop at its next slice.
+  } catch (err) {
+    post({ type: 'error', gen: req.gen, message: message(err) });
+  }
+};
+
+wasmReady.then(
+  () => post({ type: 'ready' }),
+  (err) => post({ type: 'fatal', message: `the WebAssembly module did not start: ${message(err)}` }),
+);
