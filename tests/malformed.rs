@@ -1,4 +1,5 @@
 //! Bad model files give errors that name the problem, never panics.
+#![cfg(not(target_arch = "wasm32"))]
 mod common;
 
 use pixelwise::engine::native::NativeEngine;

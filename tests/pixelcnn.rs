@@ -1,4 +1,5 @@
 //! PixelCNN on both engines, against the committed models/pixelcnn-mnist-bin.onnx.
+#![cfg(not(target_arch = "wasm32"))]
 mod common;
 
 const MODEL: &str = "pixelcnn-mnist-bin.onnx";
