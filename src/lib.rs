@@ -1,12 +1,16 @@
 //! pixelwise: autoregressive image models (PixelCNN, Gated PixelCNN, PixelRNN) sampled pixel by
 //! pixel, by tract-onnx or by a cached native engine, from one self-describing .onnx file.
 
+pub mod classifier;
+pub mod conditional;
 pub mod engine;
 pub mod error;
+pub mod mask_view;
 pub mod masks;
 pub mod metadata;
 pub mod model_file;
 pub mod nll;
+pub mod receptive;
 pub mod sampler;
 pub mod split;
 

@@ -1,0 +1,41 @@
+//! The kernel masks of a model's first and later layers, as 0/1 grids for drawing.
+
+use serde_json::{json, Value};
+
+use crate::error::{Error, Result};
+use crate::masks::{raster_mask, vertical_mask, MaskType};
+use crate::metadata::{Arch, ModelMeta};
+
+/// One kernel's spatial mask: 1 where any input channel feeds any output channel.
+fn grid(name: &str, mask: &[f32], kh: usize, kw: usize) -> Value {
+    let rows: Vec<Vec<u8>> = (0..kh)
+        .map(|y| {
+            (0..kw)
+                .map(|x| u8::from(mask.chunks(kh * kw).any(|k| k[y * kw + x] != 0.0)))
+                .collect()
+        })
+        .collect();
+    json!({ "name": name, "height": kh, "width": kw, "mask": rows })
+}
+
+/// `{"arch": .., "kernels": [{name, height, width, mask: [[0|1]]}]}` for the convolutional models.
+pub fn kernel_masks(meta: &ModelMeta) -> Result<Value> {
+    let c = meta.channels;
+    let (k_in, k) = (meta.config_usize("kernel_in")?, meta.config_usize("kernel")?);
+    let raster = |name: &str, kh, kw, t| grid(name, &raster_mask(c, c, kh, kw, t, c), kh, kw);
+    let vertical = |name: &str, kk, t| grid(name, &vertical_mask(1, 1, kk, kk, t), kk, kk);
+    let kernels = match meta.arch() {
+        Some(Arch::PixelCnn) => vec![
+            raster(&format!("first layer {k_in}x{k_in}, mask A"), k_in, k_in, MaskType::A),
+            raster(&format!("later layers {k}x{k}, mask B"), k, k, MaskType::B),
+        ],
+        Some(Arch::GatedPixelCnn) => vec![
+            vertical(&format!("vertical stack, first layer {k_in}x{k_in}"), k_in, MaskType::A),
+            raster(&format!("horizontal stack, first layer 1x{k_in}, mask A"), 1, k_in, MaskType::A),
+            vertical(&format!("vertical stack, later layers {k}x{k}"), k, MaskType::B),
+            raster(&format!("horizontal stack, later layers 1x{k}, mask B"), 1, k, MaskType::B),
+        ],
+        _ => return Err(Error::Input(format!("{:?} has no convolution masks to show", meta.arch_name))),
+    };
+    Ok(json!({ "arch": meta.arch_name, "kernels": kernels }))
+}
