@@ -61,6 +61,8 @@ build_site() {
   mkdir -p www/models
   cp models/*-mnist-*.onnx www/models/
   ./target/release/pixelwise manifest --models www/models --out www/models.json
+  # A few held-out digits for the page's "start from a real digit".
+  ./target/release/pixelwise digits --out www/digits.json --count 50
 }
 
 serve() {

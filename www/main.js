@@ -211,7 +211,7 @@ function startJob(kind, clickAt) {
   pw.figures = {};
   showFigures({});
   showError('');
-  $('download').disabled = true;
+  if (kind === 'grid') $('download').disabled = true;
   setState('preparing', `Starting (${c.engine})…`);
   if (kind === 'complete') setCompleteStatus('sampling', 'Sampling…');
   send({ type: 'generate', gen, file: c.model, engine: c.engine, n, seed: c.seed, temperature: c.temperature, labels, kept: Array.from(kept) });

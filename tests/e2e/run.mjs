@@ -3,7 +3,7 @@
 // writes screenshots to target/e2e/ and prints the page's measured speed per engine as JSON lines.
 // Usage: node tests/e2e/run.mjs   (after ./build.sh has built target/release/serve and www/)
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,6 +130,12 @@ async function run(page, base) {
   speedLine('native', first.figures, 16, 'PixelCNN, 16 images, headless Chromium');
   mkdirSync(OUT, { recursive: true });
   await page.locator('section').first().screenshot({ path: path.join(OUT, 'generation.png') });
+
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), page.click('#download')]);
+  const saved = path.join(OUT, 'download.png');
+  await download.saveAs(saved);
+  const head = readFileSync(saved).subarray(0, 8).toString('latin1');
+  check(head === '\x89PNG\r\n\x1a\n' && /seed7\.png$/.test(download.suggestedFilename()), `Download PNG saves ${download.suggestedFilename()}`);
 
   const again = await generate(page);
   check(again.url === first.url, 'native: the same seed gives the same PNG');
