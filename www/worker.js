@@ -4,12 +4,14 @@
 import init, { Model } from './pkg/pixelwise.js';
 
 const SLICE_MS = 25;
-const wasmReady = init();
+const message = (e) => (e && e.message) || String(e);
+const wasmReady = init().catch((e) => {
+  throw new Error(`the WebAssembly module did not start: ${message(e)}`);
+});
 const models = new Map(); // file -> Promise<Model>
 let current = -1; // the newest generation id seen; older loops stop at their next slice
 
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
-const message = (e) => (e && e.message) || String(e);
 
 function loadModel(file) {
   if (!models.has(file)) {
@@ -109,5 +111,5 @@ self.onmessage = async (e) => {
 
 wasmReady.then(
   () => post({ type: 'ready' }),
-  (err) => post({ type: 'fatal', message: `the WebAssembly module did not start: ${message(err)}` }),
+  (err) => post({ type: 'fatal', message: message(err) }),
 );

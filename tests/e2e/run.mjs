@@ -222,6 +222,17 @@ async function run(page, base) {
   const after = await generate(page);
   check(after.gen.images[0].some((v) => v === 1) && (await page.isHidden('#error')), 'generation works with a good model after the error');
 
+  // --- a wasm that fails to start: a message, and the drawing pad still works ---
+  await page.route('**/pkg/pixelwise_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.goto(`${base}?n=1`);
+  await page.waitForFunction(() => !document.getElementById('error').hidden && window.pixelwise.state === 'error', null, { timeout: 30000, polling: 50 });
+  const wasmMessage = (await page.textContent('#error')).trim();
+  check(/WebAssembly|sampler/.test(wasmMessage), `a wasm that fails to start shows: "${wasmMessage}"`);
+  await page.click('#real-digit');
+  await page.waitForFunction(() => window.pixelwise.pad.ink.some((v) => v === 1), null, { timeout: 5000 });
+  check(await page.isDisabled('#generate'), 'without the wasm, Generate is disabled and the drawing pad still works');
+  await page.unroute('**/pkg/pixelwise_bg.wasm');
+
   check(errors.length === 0, `no uncaught errors in the page${errors.length ? `: ${errors.join(' | ')}` : ''}`);
 }
 
