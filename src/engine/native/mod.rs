@@ -1,8 +1,12 @@
 //! The native engine: architectures it knows, rebuilt from the file's metadata and raw weights.
 
 pub mod conv;
+pub mod diagbilstm;
 pub mod gated;
+pub mod head;
+pub mod lstm;
 pub mod pixelcnn;
+pub mod rowlstm;
 
 use std::sync::Arc;
 
@@ -36,8 +40,9 @@ impl NativeEngine {
         let meta = file.meta()?;
         let net: Arc<dyn Net> = match meta.arch() {
             Some(Arch::PixelCnn) => Arc::new(pixelcnn::PixelCnn::load(file, &meta)?),
+            Some(Arch::RowLstm) => Arc::new(rowlstm::RowLstm::load(file, &meta)?),
+            Some(Arch::DiagonalBiLstm) => Arc::new(diagbilstm::DiagBiLstm::load(file, &meta)?),
             Some(Arch::GatedPixelCnn) => Arc::new(gated::Gated::load(file, &meta)?),
-            Some(other) => return Err(Error::Metadata(format!("the native engine does not run {other:?} yet; use tract"))),
             None => return Err(Error::Metadata(format!("unknown pixelwise.arch {:?}; only tract can run it", meta.arch_name))),
         };
         Ok(Self { meta, net })

@@ -1,0 +1,141 @@
+//! Row LSTM: kxk mask-A convolution, then layers whose state at (i, j) comes from the layer input
+//! at (i, j-1..j) (1xk mask-B convolution) and the row above's states at (i-1, j-1..j+1) (1xk
+//! convolution), then the head. A pixel's state needs only finished rows and its own left part,
+//! so the cached sampler computes each layer at one position per pixel.
+
+use std::sync::Arc;
+
+use super::conv::{add, Conv, Map, Mask};
+use super::head::Head;
+use super::lstm::cell;
+use super::{load_pixel, Net, NetCache};
+use crate::error::Result;
+use crate::masks::MaskType::{A, B};
+use crate::metadata::ModelMeta;
+use crate::model_file::ModelFile;
+
+struct Layer {
+    /// Input to state: 1xk, mask B, with bias.
+    is_conv: Conv,
+    /// State to state over the row above: 1xk, unmasked, no bias.
+    ss_conv: Conv,
+    /// 1x1 mask B back to the residual stream.
+    out: Conv,
+}
+
+pub struct RowLstm {
+    h: usize,
+    w: usize,
+    colours: usize,
+    hidden: usize,
+    conv_in: Conv,
+    layers: Vec<Layer>,
+    head: Head,
+}
+
+impl RowLstm {
+    pub fn load(file: &ModelFile, meta: &ModelMeta) -> Result<Self> {
+        let (hid, c) = (meta.config_usize("hidden")?, meta.channels);
+        let (k_in, k) = (meta.config_usize("kernel_in")?, meta.config_usize("kernel")?);
+        let mut layers = Vec::new();
+        for l in 0..meta.config_usize("layers")? {
+            let p = format!("layers.{l}");
+            layers.push(Layer {
+                is_conv: Conv::load(file, &format!("{p}.is_conv"), hid, 4 * hid, 1, k, Mask::Raster(B, c), true)?,
+                ss_conv: Conv::load(file, &format!("{p}.ss_conv"), hid, 4 * hid, 1, k, Mask::None, false)?,
+                out: Conv::load(file, &format!("{p}.out"), hid, hid, 1, 1, Mask::Raster(B, c), true)?,
+            });
+        }
+        Ok(Self {
+            h: meta.height,
+            w: meta.width,
+            colours: c,
+            hidden: hid,
+            conv_in: Conv::load(file, "conv_in", c, hid, k_in, k_in, Mask::Raster(A, c), true)?,
+            layers,
+            head: Head::load(file, hid, meta.config_usize("out_hidden")?, meta.levels, c)?,
+        })
+    }
+
+    fn maps(&self) -> Maps {
+        let (h, w, hid, n) = (self.h, self.w, self.hidden, self.layers.len());
+        Maps {
+            image: Map::new(h, w, self.colours),
+            stream: (0..=n).map(|_| Map::new(h, w, hid)).collect(),
+            state: (0..n).map(|_| Map::new(h, w, hid)).collect(),
+            cell: (0..n).map(|_| Map::new(h, w, hid)).collect(),
+        }
+    }
+
+    /// Layer `l` at position p: its state and cell there, and the stream after it.
+    fn layer_at(&self, l: usize, m: &mut Maps, p: usize) {
+        let (layer, hid, w) = (&self.layers[l], self.hidden, self.w);
+        let mut gates = vec![0.0; 4 * hid];
+        layer.is_conv.at(&m.stream[l], p, &mut gates);
+        let above = (p >= w).then(|| p - w);
+        if let Some(q) = above {
+            let mut ss = vec![0.0; 4 * hid];
+            layer.ss_conv.at(&m.state[l], q, &mut ss);
+            add(&mut gates, &ss);
+        }
+        let (mut h, mut c) = (vec![0.0; hid], vec![0.0; hid]);
+        cell(&gates, above.map(|q| m.cell[l].at(q)), &mut h, &mut c);
+        m.state[l].at_mut(p).copy_from_slice(&h);
+        m.cell[l].at_mut(p).copy_from_slice(&c);
+        let (before, after) = m.stream.split_at_mut(l + 1);
+        let out = after[0].at_mut(p);
+        layer.out.pointwise(&h, out);
+        add(out, before[l].at(p));
+    }
+}
+
+struct Maps {
+    image: Map,
+    /// The residual stream before layer 0, after layer 0, ...
+    stream: Vec<Map>,
+    /// Each layer's LSTM hidden state and cell.
+    state: Vec<Map>,
+    cell: Vec<Map>,
+}
+
+impl Net for RowLstm {
+    fn forward(&self, pixels: &[f32], _label: Option<usize>) -> Vec<f32> {
+        let mut m = self.maps();
+        let hw = self.h * self.w;
+        for p in 0..hw {
+            load_pixel(pixels, &mut m.image, p);
+        }
+        for p in 0..hw {
+            self.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
+        }
+        for l in 0..self.layers.len() {
+            for p in 0..hw {
+                self.layer_at(l, &mut m, p);
+            }
+        }
+        let last = &m.stream[self.layers.len()];
+        (0..hw).flat_map(|p| self.head.at(last.at(p))).collect()
+    }
+
+    fn cache(self: Arc<Self>, _label: Option<usize>) -> Box<dyn NetCache> {
+        let maps = self.maps();
+        Box::new(RowLstmCache { net: self, maps })
+    }
+}
+
+struct RowLstmCache {
+    net: Arc<RowLstm>,
+    maps: Maps,
+}
+
+impl NetCache for RowLstmCache {
+    fn position(&mut self, pixels: &[f32], p: usize) -> Vec<f32> {
+        let (net, m) = (&*self.net, &mut self.maps);
+        load_pixel(pixels, &mut m.image, p);
+        net.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
+        for l in 0..net.layers.len() {
+            net.layer_at(l, m, p);
+        }
+        net.head.at(m.stream[net.layers.len()].at(p))
+    }
+}

@@ -1,0 +1,77 @@
+//! Row LSTM on both engines, against the committed models/rowlstm-mnist-bin.onnx.
+#![cfg(not(target_arch = "wasm32"))]
+mod common;
+use pixelwise::receptive::receptive_field;
+use pixelwise::Engine;
+
+const MODEL: &str = "rowlstm-mnist-bin.onnx";
+
+#[test]
+fn causal_on_both_engines() {
+    let (native, tract) = common::engines(MODEL);
+    common::causality(&native);
+    common::causality(&tract);
+}
+
+#[test]
+fn cached_sampler_equals_full_forward() {
+    common::cached_equals_full(&common::engines(MODEL).0);
+}
+
+#[test]
+fn native_equals_tract() {
+    let (native, tract) = common::engines(MODEL);
+    common::native_equals_tract(&native, &tract);
+}
+
+#[test]
+fn nll_matches_pytorch() {
+    common::nll_matches_recorded(&common::engines(MODEL).0);
+}
+
+#[test]
+fn same_seed_same_image() {
+    let (native, tract) = common::engines(MODEL);
+    common::deterministic(&native, 784);
+    common::deterministic(&tract, 56);
+}
+
+#[test]
+fn completion_keeps_drawn_pixels() {
+    common::completion_keeps_pixels(&common::engines(MODEL).0);
+}
+
+/// The Row LSTM sees a triangle above each pixel: the 7x7 mask-A input reaches 3 columns left
+/// (and 3 right from the row above), each of the 3 layers' 1x3 mask-B input one more column left,
+/// and each row of the 1x3 state recurrence one more column either way. At (14, 14) that leaves
+/// out 83 pixels of the rows above, all but one of which the Diagonal BiLSTM sees.
+#[test]
+fn sees_a_triangle_where_the_diagonal_bilstm_sees_all() {
+    let row = common::engines(MODEL).0;
+    let diag = common::engines("diagbilstm-mnist-bin.onnx").0;
+    let (w, (ti, tj)) = (row.meta().width, (14usize, 14usize));
+    let target = ti * w + tj;
+    let row_field = receptive_field(&row, ti, tj).unwrap();
+    for p in 0..target {
+        let (m, c) = ((ti - p / w) as isize, (p % w) as isize);
+        let inside = c >= tj as isize - m - 6 && (m == 0 || c <= tj as isize + m + 2);
+        assert_eq!(
+            row_field[p],
+            inside,
+            "pixel ({}, {c}) {} the logits at ({ti}, {tj})",
+            p / w,
+            if row_field[p] { "reaches" } else { "misses" }
+        );
+    }
+    // Every pixel of the rows above that the Row LSTM misses reaches the Diagonal BiLSTM, except
+    // the end of the row just above (see its test).
+    let diag_field = receptive_field(&diag, ti, tj).unwrap();
+    let missed: Vec<usize> = (0..ti * w).filter(|&p| !row_field[p]).collect();
+    let diag_misses: Vec<usize> = missed.iter().copied().filter(|&p| !diag_field[p]).collect();
+    assert!(
+        missed.len() > 50,
+        "the Row LSTM misses only {} pixels of the rows above",
+        missed.len()
+    );
+    assert_eq!(diag_misses, vec![ti * w - 1]);
+}
