@@ -12,7 +12,7 @@ import onnx
 import onnxruntime
 import torch
 
-from . import data
+from . import data, diagbilstm_onnx
 from .nll import mean_nll, one_hot
 from .zoo import build
 
@@ -48,9 +48,13 @@ def export_generator(model, ckpt, test_x, test_y, out):
     example = (test_x[:2], one_hot(test_y[:2], classes)) if classes else (test_x[:2],)
     inputs = ["pixels", "label"] if classes else ["pixels"]
     axes = {name: {0: "N"} for name in inputs + ["logits"]}
-    # No constant folding: the raw weights stay under their PyTorch names, the masks beside them.
-    torch.onnx.export(model, example, out, input_names=inputs, output_names=["logits"], dynamic_axes=axes,
-                      opset_version=17, do_constant_folding=False, dynamo=False)
+    if model.arch == "diagonal_bilstm":
+        # Traced, its column loop unrolls into a graph tract optimises slowly: one Scan per direction instead.
+        diagbilstm_onnx.export(model, out, HEIGHT, WIDTH)
+    else:
+        # No constant folding: the raw weights stay under their PyTorch names, the masks beside them.
+        torch.onnx.export(model, example, out, input_names=inputs, output_names=["logits"], dynamic_axes=axes,
+                          opset_version=17, do_constant_folding=False, dynamo=False)
     meta = {
         "pixelwise.arch": model.arch,
         "pixelwise.levels": levels,
