@@ -16,8 +16,14 @@ pub struct ConditionalAccuracy {
     pub images: usize,
 }
 
-/// Samples `per_class` images of every class (seeded, temperature 1) and classifies them.
-pub fn conditional_accuracy(engine: &dyn Engine, classifier: &Classifier, per_class: usize, seed: u64) -> Result<ConditionalAccuracy> {
+/// Samples `per_class` images of every class (seeded) and classifies them.
+pub fn conditional_accuracy(
+    engine: &dyn Engine,
+    classifier: &Classifier,
+    per_class: usize,
+    seed: u64,
+    temperature: f32,
+) -> Result<ConditionalAccuracy> {
     let m = engine.meta().clone();
     if m.classes == 0 || m.channels != 1 || m.levels != 2 {
         return Err(Error::Input(
@@ -28,7 +34,7 @@ pub fn conditional_accuracy(engine: &dyn Engine, classifier: &Classifier, per_cl
     let mut hits = vec![0usize; m.classes];
     for (i, chunk) in wanted.chunks(CHUNK).enumerate() {
         let labels: Vec<Option<usize>> = chunk.iter().map(|&k| Some(k)).collect();
-        let mut sampler = Sampler::new(engine, chunk.len(), seed.wrapping_add(i as u64), 1.0, labels, Vec::new())?;
+        let mut sampler = Sampler::new(engine, chunk.len(), seed.wrapping_add(i as u64), temperature, labels, Vec::new())?;
         sampler.run_to_end()?;
         let images: Vec<f32> = sampler.levels().iter().map(|&k| f32::from(k)).collect();
         for (&want, got) in chunk.iter().zip(classifier.classify(&images, chunk.len())?) {

@@ -63,6 +63,29 @@ impl Model {
         Ok(WasmSampler { inner })
     }
 
+    /// `[H*W]`, 1 where the logits at (`row`, `col`) change when that pixel is perturbed
+    /// (measured with `engine`; several base images, see receptive.rs).
+    #[wasm_bindgen(js_name = receptiveField)]
+    pub fn receptive_field(&mut self, engine: &str, row: usize, col: usize) -> Result<Vec<u8>, JsError> {
+        let seen = crate::receptive::receptive_field(self.engine(engine)?, row, col).map_err(js)?;
+        Ok(seen.into_iter().map(u8::from).collect())
+    }
+
+    /// `[H*W]`, 1 where the kernel masks allow a dependence (convolutional models; instant).
+    #[wasm_bindgen(js_name = structuralField)]
+    pub fn structural_field(&self, row: usize, col: usize) -> Result<Vec<u8>, JsError> {
+        let meta = self.file.meta().map_err(js)?;
+        let allowed = crate::receptive::structural_field(&meta, row, col).map_err(js)?;
+        Ok(allowed.into_iter().map(u8::from).collect())
+    }
+
+    /// JSON `{arch, kernels: [{name, height, width, mask: [[0|1]]}]}`: first and later layers'
+    /// kernel masks (both stacks for Gated PixelCNN).
+    pub fn masks(&self) -> Result<String, JsError> {
+        let meta = self.file.meta().map_err(js)?;
+        Ok(crate::mask_view::kernel_masks(&meta).map_err(js)?.to_string())
+    }
+
     fn engine(&mut self, name: &str) -> Result<&dyn Engine, JsError> {
         Ok(match EngineKind::parse(name).map_err(js)? {
             EngineKind::Native => {

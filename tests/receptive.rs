@@ -1,5 +1,6 @@
 //! Receptive fields by perturbation against those the masks allow: PixelCNN's blind spot, the
 //! Gated PixelCNN's complete field, and no dependence on a position at or after itself.
+#![cfg(not(target_arch = "wasm32"))]
 mod common;
 
 use pixelwise::receptive::{receptive_field, structural_field};
@@ -118,4 +119,24 @@ fn no_dependence_on_itself_or_later() {
         );
         assert!(check(engine, 27, 27).iter().any(|&s| s));
     }
+}
+
+/// The masks the page draws: PixelCNN's first 7x7 is mask A (centre row open left of centre
+/// only); Gated's vertical stack sees whole rows above, its horizontal stack the left.
+#[test]
+fn kernel_masks_for_drawing() {
+    use pixelwise::mask_view::kernel_masks;
+    let meta = |name| pixelwise::ModelFile::from_path(common::model_path(name)).unwrap().meta().unwrap();
+    let p = kernel_masks(&meta(PIXELCNN)).unwrap();
+    assert_eq!(p["kernels"].as_array().unwrap().len(), 2);
+    assert_eq!(p["kernels"][0]["mask"][3], serde_json::json!([1, 1, 1, 0, 0, 0, 0]));
+    assert_eq!(p["kernels"][0]["mask"][4], serde_json::json!([0, 0, 0, 0, 0, 0, 0]));
+    assert_eq!(p["kernels"][1]["mask"][1], serde_json::json!([1, 1, 0]));
+    let g = kernel_masks(&meta(GATED)).unwrap();
+    assert_eq!(g["kernels"].as_array().unwrap().len(), 4);
+    assert_eq!(g["kernels"][0]["mask"][2], serde_json::json!([1, 1, 1, 1, 1, 1, 1]));
+    assert_eq!(g["kernels"][0]["mask"][3], serde_json::json!([0, 0, 0, 0, 0, 0, 0]));
+    assert_eq!(g["kernels"][1]["mask"][0], serde_json::json!([1, 1, 1, 0, 0, 0, 0]));
+    assert_eq!(g["kernels"][2]["mask"][1], serde_json::json!([1, 1, 1]));
+    assert_eq!(g["kernels"][3]["mask"][0], serde_json::json!([1, 1, 0]));
 }

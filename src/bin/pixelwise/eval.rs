@@ -1,5 +1,7 @@
 use std::path::PathBuf;
 
+use pixelwise::classifier::Classifier;
+use pixelwise::conditional::conditional_accuracy;
 use pixelwise::eval::held_out_nll;
 use pixelwise::nll::bits_per_dim;
 use pixelwise::{load_engine, EngineKind, ModelFile, Result};
@@ -13,11 +15,27 @@ pub struct Args {
     /// Evaluate only the first N held-out digits.
     #[arg(long)]
     limit: Option<usize>,
+    /// Instead of the NLL: sample N images per class and report the share the digit classifier
+    /// reads as the class asked for.
+    #[arg(long, value_name = "N")]
+    conditional: Option<usize>,
+    /// The classifier used by --conditional.
+    #[arg(long, default_value = "models/classifier-mnist.onnx")]
+    classifier: PathBuf,
+    /// Seed of the --conditional samples.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Sampling temperature of the --conditional samples.
+    #[arg(long, default_value_t = 1.0)]
+    temperature: f32,
 }
 
 pub fn run(a: Args) -> Result<()> {
     let file = ModelFile::from_path(&a.model)?;
     let engine = load_engine(&file, EngineKind::parse(&a.engine)?)?;
+    if let Some(per_class) = a.conditional {
+        return conditional(&a, engine.as_ref(), per_class);
+    }
     let (nll, count) = held_out_nll(engine.as_ref(), a.limit)?;
     let meta = engine.meta();
     println!(
@@ -26,6 +44,23 @@ pub fn run(a: Args) -> Result<()> {
             "model": a.model, "engine": a.engine, "images": count,
             "nll_nats": (nll * 1e4).round() / 1e4, "bits_per_dim": (bits_per_dim(meta, nll) * 1e5).round() / 1e5,
             "recorded_nll_nats": meta.test_nll_nats,
+        })
+    );
+    Ok(())
+}
+
+fn conditional(a: &Args, engine: &dyn pixelwise::Engine, per_class: usize) -> Result<()> {
+    let classifier = Classifier::new(&ModelFile::from_path(&a.classifier)?)?;
+    let start = std::time::Instant::now();
+    let acc = conditional_accuracy(engine, &classifier, per_class, a.seed, a.temperature)?;
+    let round = |x: f64| (x * 1e4).round() / 1e4;
+    println!(
+        "{}",
+        serde_json::json!({
+            "model": a.model, "engine": a.engine, "classifier": a.classifier, "seed": a.seed, "temperature": round(f64::from(a.temperature)),
+            "per_class_images": per_class, "images": acc.images,
+            "accuracy_per_class": acc.per_class.iter().map(|&x| round(x)).collect::<Vec<_>>(),
+            "accuracy": round(acc.overall), "seconds": round(start.elapsed().as_secs_f64()),
         })
     );
     Ok(())
