@@ -21,9 +21,12 @@ class Graph:
         self.inits.append(numpy_helper.from_array(np.asarray(array), self.prefix + name))
         return self.prefix + name
 
+    def constant(self, array):
+        """A Constant node: fixed values that are not weights (shapes, pads, the valid-position mask)."""
+        return self.op("Constant", [], value=numpy_helper.from_array(np.asarray(array)))
+
     def k(self, *values):
-        """An unnamed int64 constant (shapes, pads, axes)."""
-        return self.const(f"k{len(self.inits)}", np.array(values, dtype=np.int64))
+        return self.constant(np.array(values, dtype=np.int64))
 
     def op(self, kind, inputs, outputs=1, **attrs):
         names = [f"{self.prefix}{kind.lower()}_{self.count}_{k}" for k in range(outputs)]
@@ -90,14 +93,14 @@ def column_body(name, ss_weight, hidden, height):
         ], initializer=b.inits)
 
 
-def diagonal_lstm(g, x, module, name, hidden, height, width):
+def diagonal_lstm(g, x, module, name, valid, hidden, height, width):
     """DiagonalLSTM.forward: x [N, hidden, H, W] -> states [N, hidden, H, W]."""
     pre = skew(g, masked_conv(g, x, module.is_conv, f"{name}.is_conv", [0, 0, 0, 0]), 4 * hidden, height, width)
     ss_weight = g.const(f"{name}.ss_conv.weight", module.ss_conv.weight.detach().numpy())
     # Zero initial state and cell with x's batch size, without shape arithmetic.
     first = g.op("Slice", [x, g.k(0), g.k(1), g.k(3)])
-    zero = g.op("Mul", [first, g.const(f"{name}.zero", np.zeros((), dtype=np.float32))])
-    _, _, columns = g.op("Scan", [zero, zero, pre, "valid"], outputs=3, body=column_body(name, ss_weight, hidden, height),
+    zero = g.op("Mul", [first, g.constant(np.zeros((), dtype=np.float32))])
+    _, _, columns = g.op("Scan", [zero, zero, pre, valid], outputs=3, body=column_body(name, ss_weight, hidden, height),
                          num_scan_inputs=2, scan_input_axes=[3, 1], scan_output_axes=[3])
     return unskew(g, columns, hidden, height, width)
 
@@ -111,11 +114,11 @@ def to_onnx(model, height, width):
     g = Graph("")
     hidden, colours = model.config["hidden"], model.head.colours
     k_in = model.config["kernel_in"]
-    g.const("valid", model.layers[0].lr.valid.numpy().astype(np.float32))
+    valid = g.constant(model.layers[0].lr.valid.numpy().astype(np.float32))
     x = masked_conv(g, "pixels", model.conv_in, "conv_in", [k_in // 2] * 4)
     for n, layer in enumerate(model.layers):
-        a = diagonal_lstm(g, x, layer.lr, f"layers.{n}.lr", hidden, height, width)
-        b = diagonal_lstm(g, flip_columns(g, x, width), layer.rl, f"layers.{n}.rl", hidden, height, width)
+        a = diagonal_lstm(g, x, layer.lr, f"layers.{n}.lr", valid, hidden, height, width)
+        b = diagonal_lstm(g, flip_columns(g, x, width), layer.rl, f"layers.{n}.rl", valid, hidden, height, width)
         b = flip_columns(g, b, width)
         # Shift down one row: pad a zero row on top, drop the last.
         b = g.op("Slice", [g.op("Pad", [b, g.k(0, 0, 1, 0, 0, 0, 0, 0)]),
