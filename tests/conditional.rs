@@ -36,3 +36,31 @@ fn gated_samples_are_their_class() {
         acc.per_class
     );
 }
+
+/// Mean NLL of every tenth held-out digit: its own label beats no label, which beats the next
+/// class's label. Prints the three figures (`--nocapture`).
+#[test]
+fn the_right_label_lowers_the_nll() {
+    use pixelwise::Engine;
+    let (_, tract) = common::engines("gated-mnist-bin.onnx");
+    let digits: Vec<_> = pixelwise::data::load(true).unwrap().into_iter().step_by(10).collect();
+    let pixels: Vec<f32> = digits.iter().flat_map(|d| d.binary()).collect();
+    let n = digits.len();
+    let meta = tract.meta().clone();
+    let nll = |labels: Vec<Option<usize>>| -> f64 {
+        let out = tract.forward(&pixels, n, &labels).unwrap();
+        let (per, len) = (meta.levels * meta.image_len(), meta.image_len());
+        (0..n)
+            .map(|b| pixelwise::nll::image_nll(&meta, &out[b * per..(b + 1) * per], &pixels[b * len..(b + 1) * len]))
+            .sum::<f64>()
+            / n as f64
+    };
+    let right = nll(digits.iter().map(|d| Some(d.label)).collect());
+    let none = nll(vec![None; n]);
+    let wrong = nll(digits.iter().map(|d| Some((d.label + 1) % 10)).collect());
+    println!("{n} digits: right label {right:.2}, none {none:.2}, next class {wrong:.2} nats");
+    assert!(
+        right + 2.0 < none && none + 2.0 < wrong,
+        "right {right}, none {none}, wrong {wrong}"
+    );
+}
