@@ -1,4 +1,5 @@
 //! Gated PixelCNN on both engines, against the committed models/gated-mnist-bin.onnx (10 classes).
+#![cfg(not(target_arch = "wasm32"))]
 mod common;
 
 const MODEL: &str = "gated-mnist-bin.onnx";
