@@ -18,10 +18,21 @@ fn grid(name: &str, mask: &[f32], kh: usize, kw: usize) -> Value {
     json!({ "name": name, "height": kh, "width": kw, "mask": rows })
 }
 
-/// `{"arch": .., "kernels": [{name, height, width, mask: [[0|1]]}]}` for the convolutional models.
+/// A 3 x kw grid (kw odd) open at the given (row, col) cells, centre at (1, kw/2).
+fn taps(name: &str, kw: usize, open: &[(usize, usize)]) -> Value {
+    let mut mask = vec![0.0; 3 * kw];
+    for &(y, x) in open {
+        mask[y * kw + x] = 1.0;
+    }
+    grid(name, &mask, 3, kw)
+}
+
+/// `{"arch": .., "kernels": [{name, height, width, mask: [[0|1]]}]}`; the centre is (height/2, width/2).
 pub fn kernel_masks(meta: &ModelMeta) -> Result<Value> {
     let c = meta.channels;
-    let (k_in, k) = (meta.config_usize("kernel_in")?, meta.config_usize("kernel")?);
+    let k_in = meta.config_usize("kernel_in")?;
+    // Diagonal BiLSTM has no "kernel": its state-to-state taps are fixed (above and beside).
+    let k = meta.config_usize("kernel").unwrap_or(3);
     let raster = |name: &str, kh, kw, t| grid(name, &raster_mask(c, c, kh, kw, t, c), kh, kw);
     let vertical = |name: &str, kk, t| grid(name, &vertical_mask(1, 1, kk, kk, t), kk, kk);
     let kernels = match meta.arch() {
@@ -34,6 +45,17 @@ pub fn kernel_masks(meta: &ModelMeta) -> Result<Value> {
             raster(&format!("horizontal stack, first layer 1x{k_in}, mask A"), 1, k_in, MaskType::A),
             vertical(&format!("vertical stack, later layers {k}x{k}"), k, MaskType::B),
             raster(&format!("horizontal stack, later layers 1x{k}, mask B"), 1, k, MaskType::B),
+        ],
+        // The LSTMs' state-to-state taps are unmasked; drawn as a 3-row grid around the state they feed.
+        Some(Arch::RowLstm) => vec![
+            raster(&format!("first layer {k_in}x{k_in}, mask A"), k_in, k_in, MaskType::A),
+            raster(&format!("input to state 1x{k}, mask B"), 1, k, MaskType::B),
+            taps(&format!("state to state: {k} states of the row above"), k, &(0..k).map(|x| (0, x)).collect::<Vec<_>>()),
+        ],
+        Some(Arch::DiagonalBiLstm) => vec![
+            raster(&format!("first layer {k_in}x{k_in}, mask A"), k_in, k_in, MaskType::A),
+            taps("left-to-right state: above and left", 3, &[(0, 1), (1, 0)]),
+            taps("right-to-left state: above and right (read a row later)", 3, &[(0, 1), (1, 2)]),
         ],
         _ => return Err(Error::Input(format!("{:?} has no convolution masks to show", meta.arch_name))),
     };

@@ -1,5 +1,4 @@
-// Small pictures beside the samples: the softmax over the current pixel's levels, and the first
-// layer's causal mask.
+// The softmax over the current pixel's levels, drawn beside the samples.
 
 /** Bars for `probs` (one per level). Also sets an aria-label listing the values. */
 export function drawProbabilities(canvas, probs, labels) {
@@ -30,24 +29,4 @@ export function drawProbabilities(canvas, probs, labels) {
     'aria-label',
     Array.from(probs, (p, i) => `${labels ? labels[i] : i}: ${p.toFixed(3)}`).join(', '),
   );
-}
-
-/** Mask type A of a k x k kernel: the centre pixel sees the rows above and its left. */
-export function maskA(k) {
-  const c = Math.floor(k / 2);
-  return Array.from({ length: k }, (_, r) => Array.from({ length: k }, (_, col) => r < c || (r === c && col < c)));
-}
-
-export function drawMask(canvas, k) {
-  const mask = maskA(k);
-  const cell = Math.floor(Math.min(canvas.width, canvas.height) / k);
-  const ctx = canvas.getContext('2d');
-  ctx.clearRect(0, 0, canvas.width, canvas.height);
-  const c = Math.floor(k / 2);
-  for (let r = 0; r < k; r++) {
-    for (let col = 0; col < k; col++) {
-      ctx.fillStyle = r === c && col === c ? '#e0245e' : mask[r][col] ? '#3a6ea5' : '#e6eaf0';
-      ctx.fillRect(col * cell + 1, r * cell + 1, cell - 2, cell - 2);
-    }
-  }
 }

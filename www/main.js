@@ -2,13 +2,15 @@
 // worker.js; every request gets a new generation id and replies of older ones are dropped.
 import { SampleGrid } from './sample-grid.js';
 import { DrawingPad } from './drawing-pad.js';
-import { drawProbabilities, drawMask } from './charts.js';
+import { drawProbabilities } from './charts.js';
+import { drawKernelMasks } from './kernel-masks.js';
+import { ReceptiveView } from './receptive-view.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
 // Read by the end-to-end test; also handy in the console.
-const pw = (window.pixelwise = { state: 'loading', frames: 0, stale: 0, figures: {}, lastCompletion: null, lastGeneration: null });
+const pw = (window.pixelwise = { state: 'loading', frames: 0, stale: 0, figures: {}, lastCompletion: null, lastGeneration: null, field: null });
 
 let gen = 0;
 let job = null; // { gen, kind, grid, clickAt, firstAt, n, ... }
@@ -174,9 +176,8 @@ function modelLoaded(msg) {
   cls.length = 1;
   for (let k = 0; k < meta.classes; k++) cls.add(new Option(String(k), String(k)));
   if (params.has('class') && Number(params.get('class')) < meta.classes) cls.value = params.get('class');
-  const k = (meta.config && meta.config.kernel_in) || 7;
-  drawMask($('mask'), k);
-  $('mask-caption').textContent = `First layer: ${k}×${k} mask A. The red pixel is predicted from the blue ones only.`;
+  drawKernelMasks($('masks'), msg.masks);
+  receptive.setModel(msg.file, meta.arch);
   const parts = [`${entry.name || meta.arch}`, `${meta.levels} levels`, `${meta.height}×${meta.width}`];
   if (entry.parameters) parts.push(`${entry.parameters.toLocaleString('en-US')} parameters`);
   if (meta.test_nll_nats) parts.push(`held-out NLL ${meta.test_nll_nats.toFixed(2)} nats/image`);
@@ -211,7 +212,10 @@ function startJob(kind, clickAt) {
   pw.figures = {};
   showFigures({});
   showError('');
-  if (kind === 'grid') $('download').disabled = true;
+  if (kind === 'grid') {
+    $('download').disabled = true;
+    receptive.setGrid(grid);
+  }
   setState('preparing', `Starting (${c.engine})…`);
   if (kind === 'complete') setCompleteStatus('sampling', 'Sampling…');
   send({ type: 'generate', gen, file: c.model, engine: c.engine, n, seed: c.seed, temperature: c.temperature, labels, kept: Array.from(kept) });
@@ -274,6 +278,14 @@ function setCompleteStatus(state, text) {
   el.textContent = text;
 }
 
+// ---- receptive field -------------------------------------------------------------------------
+
+const receptive = new ReceptiveView({
+  overlay: $('overlay'), status: $('field-status'), caption: $('field-caption'), measure: $('measure'),
+  onChange: (field) => (pw.field = field),
+});
+pw.overlayDataURL = () => $('overlay').toDataURL('image/png');
+
 // ---- drawing pad ------------------------------------------------------------------------------
 
 const pad = new DrawingPad($('pad'), $('cut-line'), {
@@ -335,7 +347,4 @@ pw.gridDataURL = () => $('grid').toDataURL('image/png');
 applyUrl();
 setState('loading', 'Loading the sampler…');
 startWorker();
-loadManifest().then(() => {
-  drawMask($('mask'), 7);
-  requestModel();
-});
+loadManifest().then(requestModel);

@@ -22,7 +22,13 @@ function loadModel(file) {
       if (!res.ok) throw new Error(`models/${file}: HTTP ${res.status} ${res.statusText}`.trim());
       const bytes = new Uint8Array(await res.arrayBuffer());
       const model = Model.fromBytes(bytes);
-      return { model, meta: JSON.parse(model.metadata()), loadMs: performance.now() - t0, bytes: bytes.length };
+      let masks = null; // the kernel masks to draw; a file of unknown architecture has none
+      try {
+        masks = JSON.parse(model.masks());
+      } catch {
+        masks = null;
+      }
+      return { model, meta: JSON.parse(model.metadata()), masks, loadMs: performance.now() - t0, bytes: bytes.length };
     })();
     // A failed load is forgotten so that a retry fetches again.
     loading.catch(() => models.delete(file));
@@ -98,8 +104,8 @@ self.onmessage = async (e) => {
   if (typeof req.gen === 'number' && req.gen > current) current = req.gen;
   try {
     if (req.type === 'load') {
-      const { meta, loadMs, bytes } = await loadModel(req.file);
-      post({ type: 'loaded', gen: req.gen, file: req.file, meta, loadMs, bytes });
+      const { meta, masks, loadMs, bytes } = await loadModel(req.file);
+      post({ type: 'loaded', gen: req.gen, file: req.file, meta, masks, loadMs, bytes });
     } else if (req.type === 'generate') {
       await generate(req);
     }

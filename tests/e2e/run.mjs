@@ -115,6 +115,84 @@ function speedLine(engine, figures, n, note) {
   console.log(JSON.stringify(line));
 }
 
+/** Clicks pixel (row, col) of image k of the grid's overlay and waits for its receptive field. */
+async function clickField(page, k, row, col, cols) {
+  const overlay = page.locator('#overlay');
+  await overlay.scrollIntoViewIfNeeded();
+  const box = await overlay.boundingBox();
+  const side = cols * 28 + (cols - 1) * 2; // the grid canvas is square here
+  const unit = box.width / side;
+  const x = box.x + ((k % cols) * 30 + col + 0.5) * unit;
+  const y = box.y + (Math.floor(k / cols) * 30 + row + 0.5) * unit;
+  await page.mouse.click(x, y);
+  return waitField(page, k, row, col);
+}
+
+const waitField = (page, k, row, col) =>
+  page
+    .waitForFunction(([k, row, col]) => { const f = window.pixelwise.field; return f && f.k === k && f.row === row && f.col === col; }, [k, row, col], { timeout: 20000, polling: 50 })
+    .then(() => page.evaluate(() => window.pixelwise.field))
+    .catch(async () => {
+      throw new Failure(`no receptive field shown for image ${k}, (${row}, ${col}): "${await page.textContent('#field-status')}"`);
+    });
+
+/** Overlay pixels drawn yellow (the field) and red (the chosen pixel), counted on the canvas. */
+const overlayColours = (page) =>
+  page.evaluate(() => {
+    const c = document.getElementById('overlay');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let yellow = 0;
+    let red = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3] === 0) continue;
+      if (d[i] > 200 && d[i + 1] > 150 && d[i + 2] < 80) yellow++;
+      else if (d[i] > 200 && d[i + 1] < 80 && d[i + 2] > 60) red++;
+    }
+    return { yellow, red, scale: c.width / document.getElementById('grid').width };
+  });
+
+async function receptiveChecks(page, base) {
+  const [row, col] = [14, 14];
+  const fields = {};
+  for (const [name, file] of [['gated', 'gated-mnist-bin.onnx'], ['pixelcnn', 'pixelcnn-mnist-bin.onnx']]) {
+    const cls = name === 'gated' ? '&class=3' : '';
+    await page.goto(`${base}?seed=5&n=4&engine=native&model=${file}${cls}`);
+    await waitState(page, ['ready'], 60000);
+    if (name === 'gated') check((await page.inputValue('#class')) === '3', 'gated: class 3 chosen');
+    const gen = await generate(page);
+    check(gen.gen.n === 4, `${name}: 4 images generated`);
+    const field = await clickField(page, 3, row, col, 2);
+    const drawn = await overlayColours(page);
+    const cells = drawn.scale * drawn.scale;
+    check(field.count > 0 && drawn.yellow >= field.count * cells * 0.9, `${name}: the overlay shows the field of (${row}, ${col}): ${field.count} pixels, ${drawn.yellow} yellow canvas pixels`);
+    check(drawn.red > 0 && field.field[row * 28 + col] === 0, `${name}: the chosen pixel is marked and is not in its own field`);
+    check(field.field.every((v, p) => !v || p < row * 28 + col), `${name}: no pixel after (${row}, ${col}) in raster order is in the field`);
+    const kernels = await page.locator('#masks canvas').count();
+    check(kernels === (name === 'gated' ? 4 : 2), `${name}: ${kernels} kernel masks drawn`);
+    fields[name] = field.field;
+    await page.locator('.grid-column').screenshot({ path: path.join(OUT, `receptive-${name}.png`) });
+  }
+  // Holes: pixels in the rows above, inside the field's own bounding box, that it never sees.
+  // PixelCNN's lie above and to the right (the blind spot); Gated has none and sees all of them.
+  const holes = (f) => {
+    const seen = [...f.keys()].filter((p) => f[p]);
+    const [top, left, right] = [Math.min(...seen.map((p) => Math.floor(p / 28))), Math.min(...seen.map((p) => p % 28)), Math.max(...seen.map((p) => p % 28))];
+    const out = [];
+    for (let r = top; r < row; r++) for (let c = left; c <= right; c++) if (!f[r * 28 + c]) out.push([r, c]);
+    return out;
+  };
+  const blind = holes(fields.pixelcnn);
+  check(blind.length > 0 && blind.every(([r, c]) => r < row && c > col), `pixelcnn: blind spot above-right of (${row}, ${col}): ${blind.length} pixels never seen, e.g. (${blind[0]})`);
+  check(blind.every(([r, c]) => fields.gated[r * 28 + c]), `gated: all ${blind.length} of those pixels are seen`);
+  check(holes(fields.gated).length === 0, 'gated: no hole in its field above the pixel');
+
+  // Keyboard: focus the grid, move with the arrow keys, Enter chooses.
+  await page.focus('#overlay');
+  for (const key of ['ArrowUp', 'ArrowUp', 'ArrowLeft', 'Enter']) await page.keyboard.press(key);
+  const moved = await waitField(page, 3, row - 2, col - 1);
+  check(moved.count > 0, `keyboard: arrows and Enter choose (${row - 2}, ${col - 1}), ${moved.count} pixels in its field`);
+}
+
 async function run(page, base) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -211,6 +289,8 @@ async function run(page, base) {
   const distinct = new Set(comp.images.map((img) => img.join(''))).size;
   check(distinct > 1, `the completions differ from one another (${distinct} distinct)`);
   await page.locator('section').nth(1).screenshot({ path: path.join(OUT, 'completion.png') });
+
+  await receptiveChecks(page, base);
 
   // --- a broken model shows an error; a good one still works after it ---
   await page.goto(`${base}?model=missing.onnx&n=1&seed=3`);

@@ -1,0 +1,222 @@
+// The receptive field of one pixel, drawn in yellow over the sample grid: click a pixel, or focus
+// the grid and move with the arrow keys, Enter to choose. Fields come from field-worker.js.
+
+const SCALE = 8; // overlay pixels per image pixel, so the chosen pixel can carry an outline
+const FIELD = 'rgba(255, 204, 0, 0.6)';
+const CHOSEN = '#e0245e';
+const CURSOR = '#2f5f98';
+
+const CAPTIONS = {
+  pixelcnn: 'PixelCNN: a wedge of pixels up and to the right is never seen — the blind spot of stacked masked convolutions.',
+  gated_pixelcnn: 'Gated PixelCNN: a full block of rows above (vertical stack) and the pixels to the left (horizontal stack) — no blind spot; the block grows with depth.',
+  row_lstm: 'Row LSTM: a triangle above the pixel — each state reads three states of the row above, so pixels far to the side of the rows just above are never seen.',
+  diagonal_bilstm: 'Diagonal BiLSTM: every pixel above and to the left — the full context.',
+};
+
+export class ReceptiveView {
+  /** `onChange(state)` is called with the shown field (or null) whenever it changes. */
+  constructor({ overlay, status, caption, measure, onChange }) {
+    Object.assign(this, { overlay, status, caption, measureButton: measure, onChange });
+    this.ctx = overlay.getContext('2d');
+    this.layout = null; // { n, cols, rows, height, width, gap, cw, ch }
+    this.file = null;
+    this.arch = null;
+    this.chosen = null; // { k, row, col }
+    this.shown = null; // { k, row, col, field, source, ms }
+    this.cursor = null; // [gx, gy] in image pixels, gaps left out
+    this.focused = false;
+    this.worker = null;
+    this.pending = null; // { id, computing, ... }
+    this.nextId = 1;
+    overlay.addEventListener('click', (e) => this.click(e));
+    overlay.addEventListener('keydown', (e) => this.key(e));
+    overlay.addEventListener('focus', () => {
+      this.focused = true;
+      if (!this.cursor && this.layout) this.cursor = [this.layout.width >> 1, this.layout.height >> 1];
+      this.draw();
+    });
+    overlay.addEventListener('blur', () => {
+      this.focused = false;
+      this.draw();
+    });
+    measure.addEventListener('click', () => this.chosen && this.request(true));
+  }
+
+  /** A new model: fields of the old one no longer apply. */
+  setModel(file, arch) {
+    this.file = file;
+    this.arch = arch;
+    this.caption.textContent = `${CAPTIONS[arch] || `${arch}: the pixels this model's prediction can depend on.`} Click a pixel of a digit (or focus the grid, arrow keys, Enter) to see them in yellow.`;
+    this.chosen = null;
+    this.shown = null;
+    this.cancel();
+    this.setStatus('No pixel chosen.');
+    this.draw();
+  }
+
+  /** The grid's layout (a SampleGrid); the chosen pixel stays chosen if the new grid has it. */
+  setGrid(grid) {
+    const { n, cols, rows, height, width, gap, canvas } = grid;
+    this.layout = { n, cols, rows, height, width, gap, cw: canvas.width, ch: canvas.height };
+    this.overlay.width = canvas.width * SCALE;
+    this.overlay.height = canvas.height * SCALE;
+    if (this.chosen && this.chosen.k >= n) {
+      this.chosen = null;
+      this.shown = null;
+    }
+    if (this.cursor && (this.cursor[0] >= cols * width || this.cursor[1] >= rows * height)) this.cursor = null;
+    this.draw();
+  }
+
+  select(k, row, col) {
+    if (!this.layout || !this.file || k < 0 || k >= this.layout.n) return;
+    this.chosen = { k, row, col };
+    this.cursor = [(k % this.layout.cols) * this.layout.width + col, Math.floor(k / this.layout.cols) * this.layout.height + row];
+    // The field belongs to the position, not to the image: moving between images keeps it.
+    if (this.shown && this.shown.row === row && this.shown.col === col) {
+      this.shown = { ...this.shown, k };
+      this.report();
+    } else {
+      this.shown = null;
+      this.request(false);
+    }
+    this.draw();
+  }
+
+  request(measure) {
+    const { row, col } = this.chosen;
+    if (this.pending && this.pending.computing) this.cancel(); // a long measurement of another pixel
+    if (!this.worker) this.start();
+    const id = this.nextId++;
+    this.pending = { id, row, col, measure, file: this.file, computing: false };
+    this.measureButton.hidden = true;
+    this.setStatus(`Finding the receptive field of (row ${row}, col ${col})…`, 'preparing');
+    this.worker.postMessage({ id, file: this.file, row, col, measure });
+  }
+
+  start() {
+    this.worker = new Worker('field-worker.js', { type: 'module' });
+    this.worker.onmessage = (e) => this.reply(e.data);
+    this.worker.onerror = (e) => {
+      this.cancel();
+      this.setStatus(`The receptive field could not be computed${e.message ? `: ${e.message}` : ''}.`, 'error');
+    };
+  }
+
+  /** Ends a running measurement: the wasm call cannot be interrupted, so its worker goes. */
+  cancel() {
+    if (this.worker && this.pending) {
+      this.worker.terminate();
+      this.worker = null;
+    }
+    this.pending = null;
+  }
+
+  reply(msg) {
+    const p = this.pending;
+    if (!p || msg.id !== p.id) return; // an answer nobody waits for any more
+    if (msg.type === 'computing') {
+      p.computing = true;
+      this.setStatus(`Computing… perturbing every pixel and rerunning the network (native engine) to see which ones change the prediction at (row ${p.row}, col ${p.col}). This takes a minute or two.`, 'sampling');
+      return;
+    }
+    this.pending = null;
+    if (msg.type === 'error') {
+      this.setStatus(`Error: ${msg.message}`, 'error');
+      return;
+    }
+    this.shown = { k: this.chosen.k, row: p.row, col: p.col, field: msg.field, source: msg.source, ms: msg.ms };
+    this.report();
+    this.draw();
+  }
+
+  report() {
+    const s = this.shown;
+    const count = s.field.reduce((a, b) => a + b, 0);
+    const before = s.row * this.layout.width + s.col; // pixels earlier in raster order
+    const how = s.source === 'masks' ? 'from the kernel masks' : `measured by perturbation in ${(s.ms / 1000).toFixed(1)} s`;
+    this.setStatus(`Pixel (row ${s.row}, col ${s.col}) of image ${s.k + 1} depends on ${count} of the ${before} pixels before it (${how}).`, 'done');
+    this.measureButton.hidden = s.source !== 'masks';
+    this.onChange({ ...s, field: Array.from(s.field), count, before, file: this.file, arch: this.arch });
+  }
+
+  setStatus(text, state = 'idle') {
+    this.status.textContent = text;
+    this.status.dataset.state = state;
+    if (state !== 'done') this.onChange(null);
+  }
+
+  /** Grid-canvas pixel under a pointer event; the canvas is drawn with object-fit: contain. */
+  click(e) {
+    if (!this.layout) return;
+    const r = this.overlay.getBoundingClientRect();
+    const { cw, ch, width, height, gap, cols } = this.layout;
+    const scale = Math.min(r.width / cw, r.height / ch);
+    const x = Math.floor((e.clientX - r.left - (r.width - cw * scale) / 2) / scale);
+    const y = Math.floor((e.clientY - r.top - (r.height - ch * scale) / 2) / scale);
+    const [cx, cy] = [Math.floor(x / (width + gap)), Math.floor(y / (height + gap))];
+    const [col, row] = [x - cx * (width + gap), y - cy * (height + gap)];
+    if (x < 0 || y < 0 || cx >= cols || col >= width || row >= height) return; // outside or in a gap
+    this.select(cy * cols + cx, row, col);
+  }
+
+  key(e) {
+    if (!this.layout) return;
+    const { cols, rows, width, height } = this.layout;
+    const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    if (!this.cursor) this.cursor = [width >> 1, height >> 1];
+    let [gx, gy] = this.cursor;
+    if (moves[e.key]) {
+      const step = e.shiftKey ? 4 : 1;
+      gx = Math.min(cols * width - 1, Math.max(0, gx + moves[e.key][0] * step));
+      gy = Math.min(rows * height - 1, Math.max(0, gy + moves[e.key][1] * step));
+      if (Math.floor(gy / height) * cols + Math.floor(gx / width) < this.layout.n) this.cursor = [gx, gy];
+      this.draw();
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      this.select(Math.floor(gy / height) * cols + Math.floor(gx / width), gy % height, gx % width);
+    } else if (e.key === 'Escape') {
+      this.chosen = null;
+      this.shown = null;
+      this.cancel();
+      this.setStatus('No pixel chosen.');
+      this.draw();
+    } else {
+      return;
+    }
+    e.preventDefault();
+  }
+
+  origin(k) {
+    const { cols, width, height, gap } = this.layout;
+    return [(k % cols) * (width + gap) * SCALE, Math.floor(k / cols) * (height + gap) * SCALE];
+  }
+
+  draw() {
+    const ctx = this.ctx;
+    ctx.clearRect(0, 0, this.overlay.width, this.overlay.height);
+    if (!this.layout) return;
+    const { width, height, gap, cols } = this.layout;
+    if (this.shown && this.chosen) {
+      const [x0, y0] = this.origin(this.chosen.k);
+      ctx.fillStyle = FIELD;
+      this.shown.field.forEach((v, p) => v && ctx.fillRect(x0 + (p % width) * SCALE, y0 + Math.floor(p / width) * SCALE, SCALE, SCALE));
+    }
+    if (this.chosen) {
+      const [x0, y0] = this.origin(this.chosen.k);
+      ctx.fillStyle = CHOSEN;
+      ctx.fillRect(x0 + this.chosen.col * SCALE, y0 + this.chosen.row * SCALE, SCALE, SCALE);
+      ctx.strokeStyle = '#fff';
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(x0 + this.chosen.col * SCALE + 0.75, y0 + this.chosen.row * SCALE + 0.75, SCALE - 1.5, SCALE - 1.5);
+    }
+    if (this.focused && this.cursor) {
+      const [gx, gy] = this.cursor;
+      const x = (Math.floor(gx / width) * (width + gap) + (gx % width)) * SCALE;
+      const y = (Math.floor(gy / height) * (height + gap) + (gy % height)) * SCALE;
+      ctx.strokeStyle = CURSOR;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(x - 1, y - 1, SCALE + 2, SCALE + 2);
+    }
+    this.overlay.setAttribute('aria-label', `Sampled digits, ${this.layout.n} images of ${height} by ${width} pixels in ${cols} columns. Arrow keys move, Enter shows the receptive field of a pixel.`);
+  }
+}
