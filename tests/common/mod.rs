@@ -151,3 +151,44 @@ pub fn completion_keeps_pixels(engine: &dyn Engine) {
     }
     assert!(s.done());
 }
+
+/// The checks every architecture passes, as `#[test]` functions for one committed model file.
+#[allow(unused_macros)]
+macro_rules! model_checks {
+    ($model:expr) => {
+        #[test]
+        fn causal_on_both_engines() {
+            let (native, tract) = common::engines($model);
+            common::causality(&native);
+            common::causality(&tract);
+        }
+
+        #[test]
+        fn cached_sampler_equals_full_forward() {
+            common::cached_equals_full(&common::engines($model).0);
+        }
+
+        #[test]
+        fn native_equals_tract() {
+            let (native, tract) = common::engines($model);
+            common::native_equals_tract(&native, &tract);
+        }
+
+        #[test]
+        fn nll_matches_pytorch() {
+            common::nll_matches_recorded(&common::engines($model).0);
+        }
+
+        #[test]
+        fn same_seed_same_image() {
+            let (native, tract) = common::engines($model);
+            common::deterministic(&native, 784);
+            common::deterministic(&tract, 56);
+        }
+
+        #[test]
+        fn completion_keeps_drawn_pixels() {
+            common::completion_keeps_pixels(&common::engines($model).0);
+        }
+    };
+}
