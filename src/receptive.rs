@@ -1,5 +1,6 @@
 //! Receptive fields: which input pixels the logits at one position depend on, measured by
-//! perturbation on any engine, and derived from the kernel masks for the convolutional models.
+//! perturbation on any engine, and derived structurally (kernel masks and recurrences) for every
+//! architecture.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -114,16 +115,18 @@ fn vertical_taps(k: usize, t: MaskType) -> Vec<(isize, isize)> {
     footprint(&vertical_mask(1, 1, k, k, t), k, k)
 }
 
+/// The position at offset (dy, dx) from p, if inside the h x w image.
+fn offset(p: usize, h: usize, w: usize, (dy, dx): (isize, isize)) -> Option<usize> {
+    let (y, x) = ((p / w) as isize + dy, (p % w) as isize + dx);
+    (y >= 0 && x >= 0 && (y as usize) < h && (x as usize) < w).then(|| y as usize * w + x as usize)
+}
+
 /// Positions of the input map an output set reads through `taps` (zero padding outside).
 fn dilate(set: &[bool], h: usize, w: usize, taps: &[(isize, isize)]) -> Vec<bool> {
     let mut out = vec![false; h * w];
-    for (p, _) in set.iter().enumerate().filter(|(_, &s)| s) {
-        let (i, j) = ((p / w) as isize, (p % w) as isize);
-        for &(dy, dx) in taps {
-            let (y, x) = (i + dy, j + dx);
-            if y >= 0 && x >= 0 && (y as usize) < h && (x as usize) < w {
-                out[y as usize * w + x as usize] = true;
-            }
+    for p in (0..h * w).filter(|&p| set[p]) {
+        for q in taps.iter().filter_map(|&t| offset(p, h, w, t)) {
+            out[q] = true;
         }
     }
     out
@@ -144,9 +147,11 @@ pub fn structural_field(meta: &ModelMeta, row: usize, col: usize) -> Result<Vec<
     }
     let mut out = vec![false; h * w];
     out[row * w + col] = true;
-    let (k_in, k) = (meta.config_usize("kernel_in")?, meta.config_usize("kernel")?);
+    // Diagonal BiLSTM has no "kernel": it is read by the architectures that have one.
+    let k_in = meta.config_usize("kernel_in")?;
     match meta.arch() {
         Some(Arch::PixelCnn) => {
+            let k = meta.config_usize("kernel")?;
             // Each residual block: identity plus a kxk mask-B convolution between 1x1s.
             let taps = raster_taps(meta, (k, k), MaskType::B);
             for _ in 0..meta.config_usize("blocks")? {
@@ -157,7 +162,7 @@ pub fn structural_field(meta: &ModelMeta, row: usize, col: usize) -> Result<Vec<
         }
         Some(Arch::GatedPixelCnn) => {
             // Walk the layers backwards with the positions needed of each stack's output.
-            let layers = meta.config_usize("layers")?;
+            let (layers, k) = (meta.config_usize("layers")?, meta.config_usize("kernel")?);
             let (mut hor, mut ver) = (out, vec![false; h * w]);
             for l in (0..layers).rev() {
                 let (t, kk) = if l == 0 { (MaskType::A, k_in) } else { (MaskType::B, k) };
@@ -174,9 +179,58 @@ pub fn structural_field(meta: &ModelMeta, row: usize, col: usize) -> Result<Vec<
             union(&mut hor, &ver);
             Ok(hor)
         }
-        _ => Err(Error::Input(format!(
-            "no structural receptive field for {:?}; use the perturbation one",
-            meta.arch_name
-        ))),
+        Some(Arch::RowLstm) => {
+            for _ in 0..meta.config_usize("layers")? {
+                out = row_lstm_layer(meta, &out)?;
+            }
+            Ok(dilate(&out, h, w, &raster_taps(meta, (k_in, k_in), MaskType::A)))
+        }
+        Some(Arch::DiagonalBiLstm) => {
+            for _ in 0..meta.config_usize("layers")? {
+                out = diagonal_bilstm_layer(&out, h, w);
+            }
+            Ok(dilate(&out, h, w, &raster_taps(meta, (k_in, k_in), MaskType::A)))
+        }
+        None => Err(Error::Input(format!("no structural receptive field for {:?}", meta.arch_name))),
     }
+}
+
+/// Every position a set of states reads, transitively, when the state at (i, j) reads the states
+/// at (i + dy, j + dx) for each step (zero outside the image, so those read nothing).
+fn closure(set: &[bool], h: usize, w: usize, steps: &[(isize, isize)]) -> Vec<bool> {
+    let mut out = set.to_vec();
+    let mut todo: Vec<usize> = (0..h * w).filter(|&p| set[p]).collect();
+    while let Some(p) = todo.pop() {
+        for q in steps.iter().filter_map(|&t| offset(p, h, w, t)) {
+            if !out[q] {
+                out[q] = true;
+                todo.push(q);
+            }
+        }
+    }
+    out
+}
+
+/// The layer input a Row LSTM layer's output set reads: the residual (same position), and each
+/// state's 1xk mask-B input-to-state taps, over the states it needs. A state at (i, j) reads the
+/// row above's states at j-k/2..=j+k/2 and its cell at j, which needs the same inputs as the state.
+fn row_lstm_layer(meta: &ModelMeta, out: &[bool]) -> Result<Vec<bool>> {
+    let (h, w, k) = (meta.height, meta.width, meta.config_usize("kernel")?);
+    let r = (k / 2) as isize;
+    let above: Vec<(isize, isize)> = (-r..=r).map(|dx| (-1, dx)).collect();
+    let states = closure(out, h, w, &above);
+    let mut input = dilate(&states, h, w, &raster_taps(meta, (1, k), MaskType::B));
+    union(&mut input, out);
+    Ok(input)
+}
+
+/// The layer input a Diagonal BiLSTM layer's output set reads: the residual, and (1x1 input to
+/// state) every state it needs. Output (i, j) reads left-to-right (i, j), which reads (i-1, j)
+/// and (i, j-1), and right-to-left (i-1, j) (shifted down a row), which reads (i-1, j) and (i, j+1).
+fn diagonal_bilstm_layer(out: &[bool], h: usize, w: usize) -> Vec<bool> {
+    let mut input = closure(out, h, w, &[(-1, 0), (0, -1)]);
+    let shifted = dilate(out, h, w, &[(-1, 0)]);
+    union(&mut input, &closure(&shifted, h, w, &[(-1, 0), (0, 1)]));
+    union(&mut input, out);
+    input
 }

@@ -71,7 +71,7 @@ impl Model {
         Ok(seen.into_iter().map(u8::from).collect())
     }
 
-    /// `[H*W]`, 1 where the kernel masks allow a dependence (convolutional models; instant).
+    /// `[H*W]`, 1 where the kernel masks and recurrences allow a dependence (every model; instant).
     #[wasm_bindgen(js_name = structuralField)]
     pub fn structural_field(&self, row: usize, col: usize) -> Result<Vec<u8>, JsError> {
         let meta = self.file.meta().map_err(js)?;
