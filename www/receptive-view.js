@@ -9,8 +9,8 @@ const CURSOR = '#2f5f98';
 const CAPTIONS = {
   pixelcnn: 'PixelCNN: a wedge of pixels up and to the right is never seen — the blind spot of stacked masked convolutions.',
   gated_pixelcnn: 'Gated PixelCNN: a full block of rows above (vertical stack) and the pixels to the left (horizontal stack) — no blind spot; the block grows with depth.',
-  row_lstm: 'Row LSTM: a triangle above the pixel — each state reads three states of the row above, so pixels far to the side of the rows just above are never seen.',
-  diagonal_bilstm: 'Diagonal BiLSTM: every pixel above and to the left — the full context.',
+  row_lstm: 'Row LSTM: a triangle above the pixel, one pixel wider on each side per row up (each state reads three states of the row above) — pixels far to the side of the rows just above are never seen.',
+  diagonal_bilstm: 'Diagonal BiLSTM: all of the context above and to the left, but for a pixel or so at the far right end of the row just above — no triangle, no blind spot.',
 };
 
 export class ReceptiveView {

@@ -193,6 +193,34 @@ async function receptiveChecks(page, base) {
   check(moved.count > 0, `keyboard: arrows and Enter choose (${row - 2}, ${col - 1}), ${moved.count} pixels in its field`);
 }
 
+/** Row LSTM and Diagonal BiLSTM: native generation and completion, tract starts and stops. */
+async function lstmChecks(page, base) {
+  for (const [name, file] of [['Row LSTM', 'rowlstm-mnist-bin.onnx'], ['Diagonal BiLSTM', 'diagbilstm-mnist-bin.onnx']]) {
+    await page.goto(`${base}?seed=2&n=4&engine=native&model=${file}`);
+    await waitState(page, ['ready'], 60000);
+    check((await page.locator('#masks canvas').count()) === 3, `${name}: 3 kernel masks drawn`);
+    const gen = await generate(page);
+    check(gen.gen.images.length === 4 && gen.gen.images.every((img) => img.every((v) => v === 0 || v === 1)), `${name}: native generation samples every pixel of 4 images`);
+    speedLine('native', gen.figures, 4, name);
+    await page.click('#real-digit');
+    await page.click('#complete');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('complete-status').dataset.state), null, { timeout: 60000, polling: 50 });
+    const comp = await page.evaluate(() => window.pixelwise.lastCompletion);
+    const kept = comp && comp.kept.filter((v) => v >= 0).length;
+    check(comp && comp.images.every((img) => comp.kept.every((v, i) => v < 0 || img[i] === v) && img.every((v) => v === 0 || v === 1)), `${name}: native completion keeps the ${kept} kept pixels and fills the rest`);
+    // tract: the engine is built (its time shown), sampling starts, Stop ends it.
+    await page.selectOption('#engine', 'tract');
+    await page.selectOption('#count', '1');
+    await page.click('#generate');
+    await page.waitForFunction(() => (window.pixelwise.state === 'sampling' && window.pixelwise.figures.position >= 3) || window.pixelwise.state === 'error', null, { timeout: 90000, polling: 50 });
+    const tract = await page.evaluate(() => ({ state: window.pixelwise.state, figures: window.pixelwise.figures, shown: document.getElementById('fig-prepare').textContent }));
+    check(tract.state === 'sampling' && /ms$/.test(tract.shown), `${name}: tract samples; engine build shown as ${tract.shown}`);
+    await page.click('#stop');
+    await page.waitForTimeout(300);
+    check((await page.evaluate(() => window.pixelwise.state)) === 'stopped' && (await page.isHidden('#error')), `${name}: tract stops cleanly at position ${tract.figures.position}`);
+  }
+}
+
 async function run(page, base) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -291,6 +319,7 @@ async function run(page, base) {
   await page.locator('section').nth(1).screenshot({ path: path.join(OUT, 'completion.png') });
 
   await receptiveChecks(page, base);
+  await lstmChecks(page, base);
 
   // --- a broken model shows an error; a good one still works after it ---
   await page.goto(`${base}?model=missing.onnx&n=1&seed=3`);
