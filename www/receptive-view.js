@@ -50,7 +50,7 @@ export class ReceptiveView {
     this.chosen = null;
     this.shown = null;
     this.cancel();
-    this.setStatus('No pixel chosen.');
+    this.setStatus(this.layout ? 'No pixel chosen.' : 'Generate some digits, then choose a pixel.');
     this.draw();
   }
 
@@ -117,7 +117,7 @@ export class ReceptiveView {
     if (!p || msg.id !== p.id) return; // an answer nobody waits for any more
     if (msg.type === 'computing') {
       p.computing = true;
-      this.setStatus(`Computing… perturbing every pixel and rerunning the network (native engine) to see which ones change the prediction at (row ${p.row}, col ${p.col}). This takes a minute or two.`, 'sampling');
+      this.setStatus(`Computing… perturbing every pixel and rerunning the network (native engine) to see which ones change the prediction at (row ${p.row}, col ${p.col}). It can take a few minutes; the page stays usable.`, 'sampling');
       return;
     }
     this.pending = null;
