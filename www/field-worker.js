@@ -20,8 +20,8 @@ function loadModel(file) {
   return models.get(file);
 }
 
-// `measure`: perturb every pixel on the native engine. Otherwise the convolutional models answer
-// from their kernel masks at once, and the others fall back to measuring.
+// `measure`: perturb every pixel on the native engine. Otherwise the field is derived at once from
+// the masks and the layers (structuralField); an architecture the wasm cannot derive is measured.
 self.onmessage = async (e) => {
   const { id, file, row, col, measure } = e.data;
   try {

@@ -134,7 +134,7 @@ export class ReceptiveView {
     const s = this.shown;
     const count = s.field.reduce((a, b) => a + b, 0);
     const before = s.row * this.layout.width + s.col; // pixels earlier in raster order
-    const how = s.source === 'masks' ? 'from the kernel masks' : `measured by perturbation in ${(s.ms / 1000).toFixed(1)} s`;
+    const how = s.source === 'masks' ? 'derived from the masks and the layers, no forward pass' : `measured by perturbation in ${(s.ms / 1000).toFixed(1)} s`;
     this.setStatus(`Pixel (row ${s.row}, col ${s.col}) of image ${s.k + 1} depends on ${count} of the ${before} pixels before it (${how}).`, 'done');
     this.measureButton.hidden = s.source !== 'masks';
     this.onChange({ ...s, field: Array.from(s.field), count, before, file: this.file, arch: this.arch });

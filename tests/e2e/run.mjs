@@ -202,6 +202,12 @@ async function lstmChecks(page, base) {
     const gen = await generate(page);
     check(gen.gen.images.length === 4 && gen.gen.images.every((img) => img.every((v) => v === 0 || v === 1)), `${name}: native generation samples every pixel of 4 images`);
     speedLine('native', gen.figures, 4, name);
+    // Row LSTM: a triangle, so pixels of the rows above are missed on both sides; Diagonal BiLSTM:
+    // every pixel of the rows above but the one just above the pixel's row.
+    const field = (await clickField(page, 0, 14, 14, 2)).field;
+    const missed = (r0, r1, c0, c1) => { let n = 0; for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) n += !field[r * 28 + c]; return n; };
+    if (name === 'Row LSTM') check(missed(7, 14, 0, 14) > 0 && missed(7, 14, 15, 28) > 0 && missed(0, 4, 0, 28) === 0, `${name}: its field of (14, 14) is a triangle (${missed(0, 14, 0, 28)} pixels above missed, rows 0-3 all seen)`);
+    else check(missed(0, 13, 0, 28) === 0, `${name}: its field of (14, 14) holds every pixel of rows 0-12`);
     await page.click('#real-digit');
     await page.click('#complete');
     await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('complete-status').dataset.state), null, { timeout: 60000, polling: 50 });
