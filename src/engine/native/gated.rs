@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use super::conv::{add, relu, Conv, Map, Mask};
+use super::conv::{add, Conv, Map, Mask};
+use super::head::Head;
 use super::{load_pixel, Net, NetCache};
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
@@ -28,8 +29,7 @@ pub struct Gated {
     hidden: usize,
     classes: usize,
     layers: Vec<Layer>,
-    out1: Conv,
-    out2: Conv,
+    head: Head,
 }
 
 impl Gated {
@@ -76,8 +76,7 @@ impl Gated {
             hidden: p,
             classes,
             layers,
-            out1: Conv::load(file, "head.out1", p, out_hidden, 1, 1, Mask::Raster(B, c), true)?,
-            out2: Conv::load(file, "head.out2", out_hidden, meta.levels * c, 1, 1, Mask::Raster(B, c), true)?,
+            head: Head::load(file, p, out_hidden, meta.levels, c)?,
         })
     }
 
@@ -138,16 +137,6 @@ impl Gated {
         rest[0].at_mut(q).copy_from_slice(&out);
     }
 
-    fn head_at(&self, x: &[f32]) -> Vec<f32> {
-        let mut v = x.to_vec();
-        relu(&mut v);
-        let mut mid = vec![0.0; self.out1.out_ch];
-        self.out1.pointwise(&v, &mut mid);
-        relu(&mut mid);
-        let mut out = vec![0.0; self.out2.out_ch];
-        self.out2.pointwise(&mid, &mut out);
-        out
-    }
 }
 
 /// tanh(first half) * sigmoid(second half).
@@ -184,7 +173,7 @@ impl Net for Gated {
             }
         }
         let last = &m.h[self.layers.len() - 1];
-        (0..hw).flat_map(|q| self.head_at(last.at(q))).collect()
+        (0..hw).flat_map(|q| self.head.at(last.at(q))).collect()
     }
 
     fn cache(self: Arc<Self>, label: Option<usize>) -> Box<dyn NetCache> {
@@ -216,6 +205,6 @@ impl NetCache for GatedCache {
         for l in 0..net.layers.len() {
             net.horizontal_at(l, &self.bias[l].1, m, p);
         }
-        net.head_at(m.h[net.layers.len() - 1].at(p))
+        net.head.at(m.h[net.layers.len() - 1].at(p))
     }
 }

@@ -1,4 +1,4 @@
-//! The output head of the PixelRNN models: ReLU, 1x1 (mask B), ReLU, 1x1 (mask B) to logits.
+//! The output head every architecture ends with: ReLU, 1x1 (mask B), ReLU, 1x1 (mask B) to logits.
 
 use super::conv::{relu, Conv, Mask};
 use crate::error::Result;

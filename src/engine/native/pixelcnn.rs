@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::conv::{add, relu, Conv, Map, Mask};
+use super::head::Head;
 use super::{load_pixel, Net, NetCache};
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
@@ -16,8 +17,7 @@ pub struct PixelCnn {
     hidden: usize,
     conv_in: Conv,
     blocks: Vec<[Conv; 3]>,
-    out1: Conv,
-    out2: Conv,
+    head: Head,
 }
 
 impl PixelCnn {
@@ -41,8 +41,7 @@ impl PixelCnn {
             hidden: hid,
             conv_in: Conv::load(file, "conv_in", c, 2 * hid, k_in, k_in, rb(A), true)?,
             blocks,
-            out1: Conv::load(file, "head.out1", 2 * hid, out_hidden, 1, 1, rb(B), true)?,
-            out2: Conv::load(file, "head.out2", out_hidden, meta.levels * c, 1, 1, rb(B), true)?,
+            head: Head::load(file, 2 * hid, out_hidden, meta.levels, c)?,
         })
     }
 
@@ -72,16 +71,6 @@ impl PixelCnn {
         add(out, x);
     }
 
-    fn head_at(&self, x: &[f32]) -> Vec<f32> {
-        let mut v = x.to_vec();
-        relu(&mut v);
-        let mut mid = vec![0.0; self.out1.out_ch];
-        self.out1.pointwise(&v, &mut mid);
-        relu(&mut mid);
-        let mut out = vec![0.0; self.out2.out_ch];
-        self.out2.pointwise(&mid, &mut out);
-        out
-    }
 }
 
 struct Maps {
@@ -115,7 +104,7 @@ impl Net for PixelCnn {
             }
         }
         let last = &m.stream[self.blocks.len()];
-        (0..hw).flat_map(|p| self.head_at(last.at(p))).collect()
+        (0..hw).flat_map(|p| self.head.at(last.at(p))).collect()
     }
 
     fn cache(self: Arc<Self>, _label: Option<usize>) -> Box<dyn NetCache> {
@@ -142,6 +131,6 @@ impl NetCache for PixelCnnCache {
             net.outer_at(b, &m.inner[b], &x, p, &mut out);
             m.stream[b + 1].at_mut(p).copy_from_slice(&out);
         }
-        net.head_at(m.stream[net.blocks.len()].at(p))
+        net.head.at(m.stream[net.blocks.len()].at(p))
     }
 }
