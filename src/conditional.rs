@@ -23,6 +23,7 @@ pub fn conditional_accuracy(
     per_class: usize,
     seed: u64,
     temperature: f32,
+    guidance: f32,
 ) -> Result<ConditionalAccuracy> {
     let m = engine.meta().clone();
     if m.classes == 0 || m.channels != 1 || m.levels != 2 {
@@ -34,7 +35,8 @@ pub fn conditional_accuracy(
     let mut hits = vec![0usize; m.classes];
     for (i, chunk) in wanted.chunks(CHUNK).enumerate() {
         let labels: Vec<Option<usize>> = chunk.iter().map(|&k| Some(k)).collect();
-        let mut sampler = Sampler::new(engine, chunk.len(), seed.wrapping_add(i as u64), temperature, labels, Vec::new())?;
+        let mut sampler = Sampler::new(engine, chunk.len(), seed.wrapping_add(i as u64), temperature, labels, Vec::new())?
+            .with_guidance(engine, guidance)?;
         sampler.run_to_end()?;
         let images: Vec<f32> = sampler.levels().iter().map(|&k| f32::from(k)).collect();
         for (&want, got) in chunk.iter().zip(classifier.classify(&images, chunk.len())?) {

@@ -21,6 +21,9 @@ pub struct Step {
 
 pub struct Sampler {
     session: Box<dyn Session>,
+    /// Classifier-free guidance: an unconditional session and the scale s; the logits used are
+    /// u + s * (c - u). Trained with some labels dropped, the model has both modes.
+    guidance: Option<(Box<dyn Session>, f32)>,
     meta: ModelMeta,
     n: usize,
     /// `[n, C, H, W]` as k/(L-1), what the engines read.
@@ -37,7 +40,14 @@ pub struct Sampler {
 
 impl Sampler {
     /// `kept`: empty, or one entry per `[C, H, W]` position, `Some(level)` to keep it in every image.
-    pub fn new(engine: &dyn Engine, n: usize, seed: u64, temperature: f32, labels: Vec<Option<usize>>, kept: Vec<Option<u8>>) -> Result<Self> {
+    pub fn new(
+        engine: &dyn Engine,
+        n: usize,
+        seed: u64,
+        temperature: f32,
+        labels: Vec<Option<usize>>,
+        kept: Vec<Option<u8>>,
+    ) -> Result<Self> {
         if n == 0 || n > 1024 {
             return Err(Error::Input(format!("{n} images: choose 1 to 1024")));
         }
@@ -46,7 +56,14 @@ impl Sampler {
     }
 
     /// A sampler over a session made elsewhere (e.g. the native full-recompute baseline).
-    pub fn with_session(meta: ModelMeta, session: Box<dyn Session>, n: usize, seed: u64, temperature: f32, kept: Vec<Option<u8>>) -> Result<Self> {
+    pub fn with_session(
+        meta: ModelMeta,
+        session: Box<dyn Session>,
+        n: usize,
+        seed: u64,
+        temperature: f32,
+        kept: Vec<Option<u8>>,
+    ) -> Result<Self> {
         if n == 0 || n > 1024 {
             return Err(Error::Input(format!("{n} images: choose 1 to 1024")));
         }
@@ -69,7 +86,34 @@ impl Sampler {
         }
         let scale = (meta.levels - 1) as f32;
         let pixels = levels.iter().map(|&k| k as f32 / scale).collect();
-        Ok(Self { session, meta, n, pixels, levels, kept, next: 0, rng: ChaCha8Rng::seed_from_u64(seed), temperature, probabilities: Vec::new() })
+        Ok(Self {
+            session,
+            guidance: None,
+            meta,
+            n,
+            pixels,
+            levels,
+            kept,
+            next: 0,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            temperature,
+            probabilities: Vec::new(),
+        })
+    }
+
+    /// Strengthens (scale > 1) or weakens the class conditioning of a conditional model; scale 1
+    /// is plain sampling. Each sampled position then costs two predictions.
+    pub fn with_guidance(mut self, engine: &dyn Engine, scale: f32) -> Result<Self> {
+        if !scale.is_finite() || scale < 0.0 {
+            return Err(Error::Input(format!("guidance scale {scale} must be a number >= 0")));
+        }
+        if scale != 1.0 {
+            if self.meta.classes == 0 {
+                return Err(Error::Input("guidance needs a class-conditional model".into()));
+            }
+            self.guidance = Some((engine.session(self.n, &vec![None; self.n])?, scale));
+        }
+        Ok(self)
     }
 
     pub fn meta(&self) -> &ModelMeta {
@@ -113,9 +157,21 @@ impl Sampler {
             let (row, col) = (p / m.width, p % m.width);
             let idx = c * hw + p;
             let step = if let Some(k) = self.kept[idx] {
-                Step { row, col, channel: c, levels: vec![k; self.n], kept: true }
+                Step {
+                    row,
+                    col,
+                    channel: c,
+                    levels: vec![k; self.n],
+                    kept: true,
+                }
             } else {
-                let logits = self.session.logits(&self.pixels, row, col, c)?;
+                let mut logits = self.session.logits(&self.pixels, row, col, c)?;
+                if let Some((unconditional, scale)) = &mut self.guidance {
+                    let u = unconditional.logits(&self.pixels, row, col, c)?;
+                    for (l, u) in logits.iter_mut().zip(u) {
+                        *l = u + *scale * (*l - u);
+                    }
+                }
                 let mut values = Vec::with_capacity(self.n);
                 self.probabilities.clear();
                 for b in 0..self.n {
@@ -126,7 +182,13 @@ impl Sampler {
                     self.pixels[b * len + idx] = k as f32 / (m.levels - 1) as f32;
                     values.push(k as u8);
                 }
-                Step { row, col, channel: c, levels: values, kept: false }
+                Step {
+                    row,
+                    col,
+                    channel: c,
+                    levels: values,
+                    kept: false,
+                }
             };
             steps.push(step);
             self.next += 1;

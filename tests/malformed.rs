@@ -71,7 +71,13 @@ fn weights_missing_for_the_config() {
 fn bad_arguments_are_errors() {
     let (native, _) = common::engines("pixelcnn-mnist-bin.onnx");
     assert!(native.forward(&[0.0; 10], 1, &[None]).is_err());
-    assert!(native.forward(&[0.0; 784], 1, &[Some(3)]).is_err(), "class on an unconditional model");
+    assert!(
+        native.forward(&[0.0; 784], 1, &[Some(3)]).is_err(),
+        "class on an unconditional model"
+    );
     assert!(pixelwise::Sampler::new(&native, 1, 0, -1.0, vec![None], vec![]).is_err());
     assert!(pixelwise::Sampler::new(&native, 1, 0, 1.0, vec![None], vec![Some(5); 784]).is_err());
+    let plain = || pixelwise::Sampler::new(&native, 1, 0, 1.0, vec![None], vec![]).unwrap();
+    assert!(plain().with_guidance(&native, 2.0).is_err(), "guidance on an unconditional model");
+    assert!(plain().with_guidance(&native, f32::NAN).is_err());
 }

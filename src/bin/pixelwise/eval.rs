@@ -28,6 +28,9 @@ pub struct Args {
     /// Sampling temperature of the --conditional samples.
     #[arg(long, default_value_t = 1.0)]
     temperature: f32,
+    /// Classifier-free guidance scale of the --conditional samples (1 = plain sampling).
+    #[arg(long, default_value_t = 1.0)]
+    guidance: f32,
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -52,12 +55,12 @@ pub fn run(a: Args) -> Result<()> {
 fn conditional(a: &Args, engine: &dyn pixelwise::Engine, per_class: usize) -> Result<()> {
     let classifier = Classifier::new(&ModelFile::from_path(&a.classifier)?)?;
     let start = std::time::Instant::now();
-    let acc = conditional_accuracy(engine, &classifier, per_class, a.seed, a.temperature)?;
+    let acc = conditional_accuracy(engine, &classifier, per_class, a.seed, a.temperature, a.guidance)?;
     let round = |x: f64| (x * 1e4).round() / 1e4;
     println!(
         "{}",
         serde_json::json!({
-            "model": a.model, "engine": a.engine, "classifier": a.classifier, "seed": a.seed, "temperature": round(f64::from(a.temperature)),
+            "model": a.model, "engine": a.engine, "classifier": a.classifier, "seed": a.seed, "temperature": round(f64::from(a.temperature)), "guidance": round(f64::from(a.guidance)),
             "per_class_images": per_class, "images": acc.images,
             "accuracy_per_class": acc.per_class.iter().map(|&x| round(x)).collect::<Vec<_>>(),
             "accuracy": round(acc.overall), "seconds": round(start.elapsed().as_secs_f64()),

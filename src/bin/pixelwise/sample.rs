@@ -17,6 +17,9 @@ pub struct Args {
     /// Class for conditional models; omit for unconditional. `all` gives a row per class.
     #[arg(long)]
     label: Option<String>,
+    /// Classifier-free guidance scale for conditional models (1 = plain sampling).
+    #[arg(long, default_value_t = 1.0)]
+    guidance: f32,
     /// Images per grid row.
     #[arg(long, default_value_t = 8)]
     cols: usize,
@@ -31,13 +34,23 @@ pub fn run(a: Args) -> Result<()> {
     let labels: Vec<Option<usize>> = match a.label.as_deref() {
         None => vec![None; a.n],
         Some("all") => (0..a.n).map(|i| Some(i / a.cols % meta.classes.max(1))).collect(),
-        Some(k) => vec![Some(k.parse().map_err(|_| pixelwise::Error::Input(format!("--label {k:?} is not a class number")))?); a.n],
+        Some(k) => vec![
+            Some(
+                k.parse()
+                    .map_err(|_| pixelwise::Error::Input(format!("--label {k:?} is not a class number")))?
+            );
+            a.n
+        ],
     };
     let start = std::time::Instant::now();
-    let mut sampler = Sampler::new(engine.as_ref(), a.n, a.seed, a.temperature, labels, Vec::new())?;
+    let mut sampler =
+        Sampler::new(engine.as_ref(), a.n, a.seed, a.temperature, labels, Vec::new())?.with_guidance(engine.as_ref(), a.guidance)?;
     sampler.run_to_end()?;
     let seconds = start.elapsed().as_secs_f64();
     pixelwise::png_grid::write_grid(&a.out, sampler.levels(), a.n, meta.height, meta.width, meta.levels, a.cols, 4)?;
-    println!("{}", serde_json::json!({"out": a.out, "images": a.n, "engine": a.engine, "seconds": (seconds * 1000.0).round() / 1000.0}));
+    println!(
+        "{}",
+        serde_json::json!({"out": a.out, "images": a.n, "engine": a.engine, "seconds": (seconds * 1000.0).round() / 1000.0})
+    );
     Ok(())
 }
