@@ -32,7 +32,11 @@ impl Model {
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, JsError> {
         let file = ModelFile::from_bytes(bytes).map_err(js)?;
         file.meta().map_err(js)?;
-        Ok(Model { file, native: None, tract: None })
+        Ok(Model {
+            file,
+            native: None,
+            tract: None,
+        })
     }
 
     /// Metadata JSON: arch, levels, channels, height, width, classes, config, test_nll_nats, props.
@@ -53,13 +57,44 @@ impl Model {
 
     /// A sampler for `n` images. `labels`: one per image (< 0 for none) or empty; `kept`: one
     /// level per `[C, H, W]` position (< 0 for free) or empty.
-    pub fn sampler(&mut self, engine: &str, n: usize, seed: f64, temperature: f32, labels: &[i32], kept: &[i16]) -> Result<WasmSampler, JsError> {
+    pub fn sampler(
+        &mut self,
+        engine: &str,
+        n: usize,
+        seed: f64,
+        temperature: f32,
+        labels: &[i32],
+        kept: &[i16],
+    ) -> Result<WasmSampler, JsError> {
+        self.guided_sampler(engine, n, seed, temperature, labels, kept, 1.0)
+    }
+
+    /// `sampler` with classifier-free guidance of scale `guidance` (conditional models; 1 = none).
+    #[wasm_bindgen(js_name = guidedSampler)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn guided_sampler(
+        &mut self,
+        engine: &str,
+        n: usize,
+        seed: f64,
+        temperature: f32,
+        labels: &[i32],
+        kept: &[i16],
+        guidance: f32,
+    ) -> Result<WasmSampler, JsError> {
         if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9007199254740991.0) {
             return Err(JsError::new(&format!("seed {seed} must be a whole number from 0 to 2^53-1")));
         }
-        let labels: Vec<Option<usize>> = if labels.is_empty() { vec![None; n] } else { labels.iter().map(|&l| (l >= 0).then_some(l as usize)).collect() };
+        let labels: Vec<Option<usize>> = if labels.is_empty() {
+            vec![None; n]
+        } else {
+            labels.iter().map(|&l| (l >= 0).then_some(l as usize)).collect()
+        };
         let kept = kept.iter().map(|&k| (k >= 0).then_some(k.min(255) as u8)).collect();
-        let inner = Sampler::new(self.engine(engine)?, n, seed as u64, temperature, labels, kept).map_err(js)?;
+        let engine = self.engine(engine)?;
+        let inner = Sampler::new(engine, n, seed as u64, temperature, labels, kept)
+            .and_then(|s| s.with_guidance(engine, guidance))
+            .map_err(js)?;
         Ok(WasmSampler { inner })
     }
 

@@ -58,4 +58,6 @@ fn bad_input_throws() {
     let mut m = model();
     assert!(m.sampler("native", 1, -1.0, 1.0, &[], &[]).is_err(), "negative seed");
     assert!(m.sampler("gpu", 1, 0.0, 1.0, &[], &[]).is_err(), "unknown engine");
+    assert!(m.guided_sampler("native", 1, 0.0, 1.0, &[], &[], 2.0).is_err(), "guidance on an unconditional model");
+    assert!(m.guided_sampler("native", 1, 0.0, 1.0, &[], &[], 1.0).is_ok(), "scale 1 is plain sampling");
 }

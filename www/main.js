@@ -62,6 +62,7 @@ function controls() {
     temperature: Number($('temperature').value),
     n: Number($('count').value),
     label: Number($('class').value),
+    guidance: Number($('guidance').value),
   };
 }
 
@@ -172,6 +173,7 @@ function modelLoaded(msg) {
   const entry = models.find((m) => m.file === msg.file) || {};
   const field = $('class-field');
   field.hidden = !(meta.classes > 0);
+  $('guidance-field').hidden = field.hidden;
   const cls = $('class');
   cls.length = 1;
   for (let k = 0; k < meta.classes; k++) cls.add(new Option(String(k), String(k)));
@@ -218,7 +220,7 @@ function startJob(kind, clickAt) {
   }
   setState('preparing', `Starting (${c.engine})…`);
   if (kind === 'complete') setCompleteStatus('sampling', 'Sampling…');
-  send({ type: 'generate', gen, file: c.model, engine: c.engine, n, seed: c.seed, temperature: c.temperature, labels, kept: Array.from(kept) });
+  send({ type: 'generate', gen, file: c.model, engine: c.engine, n, seed: c.seed, temperature: c.temperature, labels, kept: Array.from(kept), guidance: meta && meta.classes > 0 && c.label >= 0 ? c.guidance : 1 });
 }
 
 function drawProgress(msg) {
@@ -317,6 +319,9 @@ async function realDigit() {
 $('controls').addEventListener('submit', (e) => e.preventDefault());
 $('model').addEventListener('change', requestModel);
 for (const id of ['engine', 'seed', 'count', 'class']) $(id).addEventListener('change', writeUrl);
+$('guidance').addEventListener('input', () => {
+  $('guidance-value').value = Number($('guidance').value).toFixed(1);
+});
 $('temperature').addEventListener('input', () => {
   $('temperature-value').value = Number($('temperature').value).toFixed(2);
   writeUrl();

@@ -40,7 +40,7 @@ function loadModel(file) {
 const yieldToEvents = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function generate(req) {
-  const { gen, file, engine, n, seed, temperature, labels, kept } = req;
+  const { gen, file, engine, n, seed, temperature, labels, kept, guidance } = req;
   const { model, meta } = await loadModel(file);
   if (gen !== current) return;
   post({ type: 'status', gen, text: engine === 'tract' ? 'optimising the ONNX graph (tract)…' : 'building the native engine…' });
@@ -49,7 +49,8 @@ async function generate(req) {
   const t0 = performance.now();
   model.prepare(engine);
   const prepareMs = performance.now() - t0;
-  const sampler = model.sampler(engine, n, seed, temperature, Int32Array.from(labels || []), Int16Array.from(kept || []));
+  // Guidance only means something for a conditional model with a class chosen.
+  const sampler = model.guidedSampler(engine, n, seed, temperature, Int32Array.from(labels || []), Int16Array.from(kept || []), guidance || 1);
   const total = sampler.total();
   const started = performance.now();
   let firstPixelMs = null;

@@ -169,6 +169,16 @@ async function receptiveChecks(page, base) {
     check(field.field.every((v, p) => !v || p < row * 28 + col), `${name}: no pixel after (${row}, ${col}) in raster order is in the field`);
     const kernels = await page.locator('#masks canvas').count();
     check(kernels === (name === 'gated' ? 4 : 2), `${name}: ${kernels} kernel masks drawn`);
+    if (name === 'gated') {
+      // Guidance reshapes the class-3 samples of the same seed.
+      check(await page.isVisible('#guidance'), 'gated: the guidance control is shown');
+      const plain = await page.evaluate(() => window.pixelwise.gridDataURL());
+      await page.locator('#guidance').fill('3');
+      const guided = await generate(page);
+      check(guided.gen.n === 4, 'gated: 4 images generated with guidance 3');
+      check((await page.evaluate(() => window.pixelwise.gridDataURL())) !== plain, 'gated: guidance 3 changes the samples of the same seed');
+      await page.locator('#guidance').fill('1');
+    }
     fields[name] = field.field;
     await page.locator('.grid-column').screenshot({ path: path.join(OUT, `receptive-${name}.png`) });
   }
