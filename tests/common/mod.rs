@@ -86,8 +86,14 @@ pub fn cached_equals_full(native: &NativeEngine) {
     let mut session = native.session(2, &lab).unwrap();
     let hw = m.height * m.width;
     let mut worst = 0.0f32;
+    // As in sampling, each pixel becomes final only after its position's logits were asked for:
+    // until then it holds the opposite level, so a stale cached pixel changes later logits.
+    let mut shown: Vec<f32> = pixels.iter().map(|v| 1.0 - v).collect();
     for p in 0..hw {
-        let got = session.logits(&pixels, p / m.width, p % m.width, 0).unwrap();
+        let got = session.logits(&shown, p / m.width, p % m.width, 0).unwrap();
+        for b in 0..2 {
+            shown[b * hw + p] = pixels[b * hw + p];
+        }
         for b in 0..2 {
             for l in 0..m.levels {
                 worst = worst.max((got[b * m.levels + l] - full[(b * m.levels + l) * hw + p]).abs());

@@ -212,6 +212,10 @@ struct DiagBiLstmCache {
 }
 
 impl NetCache for DiagBiLstmCache {
+    fn image_mut(&mut self) -> &mut Map {
+        &mut self.maps.image
+    }
+
     fn position(&mut self, pixels: &[f32], p: usize) -> Vec<f32> {
         let (net, m) = (&*self.net, &mut self.maps);
         let (i, j) = (p / net.w, p % net.w);

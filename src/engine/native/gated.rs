@@ -191,6 +191,10 @@ struct GatedCache {
 impl NetCache for GatedCache {
     /// At the first position of a row, the vertical stack for that whole row (it sees only rows
     /// above, which are final); then the horizontal stack at `p` through every layer.
+    fn image_mut(&mut self) -> &mut Map {
+        &mut self.maps.image
+    }
+
     fn position(&mut self, pixels: &[f32], p: usize) -> Vec<f32> {
         let (net, m) = (&*self.net, &mut self.maps);
         let w = net.w;

@@ -27,6 +27,9 @@ pub trait NetCache: Send {
     /// Computes every layer at position `p` (all earlier positions already computed with their
     /// final pixels) and returns the head's output there, `[C*L]`, channel-major.
     fn position(&mut self, pixels: &[f32], p: usize) -> Vec<f32>;
+
+    /// The cached input image, read by later positions' first-layer convolutions.
+    fn image_mut(&mut self) -> &mut conv::Map;
 }
 
 #[derive(Clone)]
@@ -91,7 +94,7 @@ impl Engine for NativeEngine {
     fn session(&self, n: usize, labels: &Labels) -> Result<Box<dyn Session>> {
         check_labels(&self.meta, n, labels)?;
         let caches = labels.iter().map(|&l| self.net.clone().cache(l)).collect();
-        Ok(Box::new(NativeSession { meta: self.meta.clone(), caches, done: 0 }))
+        Ok(Box::new(NativeSession { meta: self.meta.clone(), caches, done: 0, tentative: None }))
     }
 }
 
@@ -101,6 +104,9 @@ struct NativeSession {
     caches: Vec<Box<dyn NetCache>>,
     /// Positions before this one are computed with their final pixels.
     done: usize,
+    /// The position last computed before its own pixel was sampled. In a single-channel model no
+    /// activation at p reads pixel p (mask A), so once sampled it only needs copying into the image.
+    tentative: Option<usize>,
 }
 
 impl Session for NativeSession {
@@ -115,12 +121,17 @@ impl Session for NativeSession {
         for (b, cache) in self.caches.iter_mut().enumerate() {
             let image = &pixels[b * len..(b + 1) * len];
             for q in self.done..p {
-                cache.position(image, q);
+                if self.tentative == Some(q) && m.channels == 1 {
+                    load_pixel(image, cache.image_mut(), q);
+                } else {
+                    cache.position(image, q);
+                }
             }
             let head = cache.position(image, p);
             out.extend_from_slice(&head[channel * m.levels..(channel + 1) * m.levels]);
         }
         self.done = p;
+        self.tentative = Some(p);
         Ok(out)
     }
 }

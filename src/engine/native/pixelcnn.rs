@@ -120,6 +120,10 @@ struct PixelCnnCache {
 
 impl NetCache for PixelCnnCache {
     /// Every layer at p only: conv_in, then each block's three convolutions, then the head.
+    fn image_mut(&mut self) -> &mut Map {
+        &mut self.maps.image
+    }
+
     fn position(&mut self, pixels: &[f32], p: usize) -> Vec<f32> {
         let (net, m) = (&*self.net, &mut self.maps);
         load_pixel(pixels, &mut m.image, p);

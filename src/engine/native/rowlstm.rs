@@ -129,6 +129,10 @@ struct RowLstmCache {
 }
 
 impl NetCache for RowLstmCache {
+    fn image_mut(&mut self) -> &mut Map {
+        &mut self.maps.image
+    }
+
     fn position(&mut self, pixels: &[f32], p: usize) -> Vec<f32> {
         let (net, m) = (&*self.net, &mut self.maps);
         load_pixel(pixels, &mut m.image, p);
