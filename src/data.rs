@@ -31,9 +31,12 @@ pub fn load(test: bool) -> Result<Vec<Digit>> {
     let mut out = Vec::new();
     for label in 0..10 {
         let path = dir.join(format!("{label}.json"));
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::Io(format!("{}: {e} (run ./build.sh to fetch the digits)", path.display())))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::Io(format!("{}: {e} (run ./build.sh to fetch the digits)", path.display())))?;
         let parsed: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
-        let flat = parsed["data"].as_array().ok_or_else(|| Error::Io(format!("{}: no data array", path.display())))?;
+        let flat = parsed["data"]
+            .as_array()
+            .ok_or_else(|| Error::Io(format!("{}: no data array", path.display())))?;
         for (i, chunk) in flat.chunks_exact(SIDE * SIDE).enumerate() {
             if is_test(i) == test {
                 let grey = chunk.iter().map(|v| grey_level(v.as_f64().unwrap_or(0.0))).collect();

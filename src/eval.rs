@@ -10,7 +10,9 @@ pub fn held_out_nll(engine: &dyn Engine, limit: Option<usize>) -> Result<(f64, u
     let meta = engine.meta();
     if meta.props.get("pixelwise.dataset").is_some_and(|d| d.contains("bernoulli")) {
         // The seeded Bernoulli draw is numpy's; this evaluator binarises by threshold only.
-        return Err(crate::Error::Input("this model was evaluated on a Bernoulli-binarised test set; Rust evaluates threshold-binarised digits only".into()));
+        return Err(crate::Error::Input(
+            "this model was evaluated on a Bernoulli-binarised test set; Rust evaluates threshold-binarised digits only".into(),
+        ));
     }
     let mut digits = crate::data::load(true)?;
     if let Some(l) = limit {

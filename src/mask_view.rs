@@ -50,7 +50,11 @@ pub fn kernel_masks(meta: &ModelMeta) -> Result<Value> {
         Some(Arch::RowLstm) => vec![
             raster(&format!("first layer {k_in}x{k_in}, mask A"), k_in, k_in, MaskType::A),
             raster(&format!("input to state 1x{k}, mask B"), 1, k, MaskType::B),
-            taps(&format!("state to state: {k} states of the row above"), k, &(0..k).map(|x| (0, x)).collect::<Vec<_>>()),
+            taps(
+                &format!("state to state: {k} states of the row above"),
+                k,
+                &(0..k).map(|x| (0, x)).collect::<Vec<_>>(),
+            ),
         ],
         Some(Arch::DiagonalBiLstm) => vec![
             raster(&format!("first layer {k_in}x{k_in}, mask A"), k_in, k_in, MaskType::A),

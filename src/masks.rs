@@ -91,7 +91,9 @@ mod tests {
         // One channel per colour: centre entry [o][i] is 1 when colour i may feed colour o.
         let centre = |t| {
             let m = raster_mask(3, 3, 3, 3, t, 3);
-            (0..3).map(|o| (0..3).map(|i| m[((o * 3 + i) * 3 + 1) * 3 + 1] as u8).collect::<Vec<_>>()).collect::<Vec<_>>()
+            (0..3)
+                .map(|o| (0..3).map(|i| m[((o * 3 + i) * 3 + 1) * 3 + 1] as u8).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
         };
         assert_eq!(centre(MaskType::A), vec![vec![0, 0, 0], vec![1, 0, 0], vec![1, 1, 0]]);
         assert_eq!(centre(MaskType::B), vec![vec![1, 0, 0], vec![1, 1, 0], vec![1, 1, 1]]);

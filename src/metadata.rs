@@ -53,10 +53,17 @@ impl ModelMeta {
 
     /// Reads the metadata; every missing or malformed key is named in the error.
     pub fn from_props(props: &BTreeMap<String, String>) -> Result<Self> {
-        let get = |key: &str| props.get(&format!("pixelwise.{key}")).ok_or_else(|| Error::Metadata(format!("missing pixelwise.{key}")));
+        let get = |key: &str| {
+            props
+                .get(&format!("pixelwise.{key}"))
+                .ok_or_else(|| Error::Metadata(format!("missing pixelwise.{key}")))
+        };
         let number = |key: &str, min: usize| -> Result<usize> {
             let v = get(key)?;
-            let n: usize = v.trim().parse().map_err(|_| Error::Metadata(format!("pixelwise.{key} = {v:?} is not a whole number")))?;
+            let n: usize = v
+                .trim()
+                .parse()
+                .map_err(|_| Error::Metadata(format!("pixelwise.{key} = {v:?} is not a whole number")))?;
             if n < min {
                 return Err(Error::Metadata(format!("pixelwise.{key} = {n} is below {min}")));
             }
@@ -68,15 +75,32 @@ impl ModelMeta {
         let width = number("width", 1)?;
         let classes = number("classes", 0)?;
         let config_text = get("config")?;
-        let config: serde_json::Value = serde_json::from_str(config_text).map_err(|e| Error::Metadata(format!("pixelwise.config is not JSON: {e}")))?;
+        let config: serde_json::Value =
+            serde_json::from_str(config_text).map_err(|e| Error::Metadata(format!("pixelwise.config is not JSON: {e}")))?;
         let test_nll_nats = match props.get("pixelwise.test_nll_nats") {
-            Some(v) => Some(v.trim().parse().map_err(|_| Error::Metadata(format!("pixelwise.test_nll_nats = {v:?} is not a number")))?),
+            Some(v) => Some(
+                v.trim()
+                    .parse()
+                    .map_err(|_| Error::Metadata(format!("pixelwise.test_nll_nats = {v:?} is not a number")))?,
+            ),
             None => None,
         };
         if levels > 256 || channels > 4 || height * width > 1 << 16 {
-            return Err(Error::Metadata(format!("implausible size: {levels} levels, {channels} channels, {height}x{width}")));
+            return Err(Error::Metadata(format!(
+                "implausible size: {levels} levels, {channels} channels, {height}x{width}"
+            )));
         }
-        Ok(Self { arch_name: get("arch")?.clone(), levels, channels, height, width, classes, config, test_nll_nats, props: props.clone() })
+        Ok(Self {
+            arch_name: get("arch")?.clone(),
+            levels,
+            channels,
+            height,
+            width,
+            classes,
+            config,
+            test_nll_nats,
+            props: props.clone(),
+        })
     }
 
     /// A whole-number hyper-parameter from `pixelwise.config`.

@@ -22,7 +22,9 @@ impl ModelFile {
         if bytes.is_empty() {
             return Err(Error::Format("the file is empty".into()));
         }
-        let proto = tract_onnx::onnx().proto_model_for_read(&mut &bytes[..]).map_err(|e| Error::Format(format!("{e}")))?;
+        let proto = tract_onnx::onnx()
+            .proto_model_for_read(&mut &bytes[..])
+            .map_err(|e| Error::Format(format!("{e}")))?;
         let graph = proto.graph.as_ref().ok_or_else(|| Error::Format("no graph in the file".into()))?;
         if graph.node.is_empty() || graph.output.is_empty() {
             return Err(Error::Format("the graph has no nodes or no outputs".into()));
@@ -44,7 +46,11 @@ impl ModelFile {
     }
 
     pub fn input_names(&self) -> Vec<String> {
-        self.proto.graph.as_ref().map(|g| g.input.iter().map(|i| i.name.clone()).collect()).unwrap_or_default()
+        self.proto
+            .graph
+            .as_ref()
+            .map(|g| g.input.iter().map(|i| i.name.clone()).collect())
+            .unwrap_or_default()
     }
 
     pub fn initializer_names(&self) -> Vec<String> {
@@ -65,7 +71,10 @@ impl ModelFile {
 
     /// The float initializer `name`, checked against the expected dimensions.
     pub fn weight(&self, name: &str, dims: &[usize]) -> Result<Vec<f32>> {
-        let t = self.weights.get(name).ok_or_else(|| Error::Weights(format!("missing initializer {name:?}")))?;
+        let t = self
+            .weights
+            .get(name)
+            .ok_or_else(|| Error::Weights(format!("missing initializer {name:?}")))?;
         let got: Vec<usize> = t.dims.iter().map(|&d| d as usize).collect();
         if got != dims {
             return Err(Error::Weights(format!("{name:?} has shape {got:?}, the config implies {dims:?}")));
@@ -75,12 +84,18 @@ impl ModelFile {
         }
         let count: usize = dims.iter().product();
         let data: Vec<f32> = if !t.raw_data.is_empty() {
-            t.raw_data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+            t.raw_data
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect()
         } else {
             t.float_data.clone()
         };
         if data.len() != count {
-            return Err(Error::Weights(format!("{name:?} holds {} values, its shape needs {count}", data.len())));
+            return Err(Error::Weights(format!(
+                "{name:?} holds {} values, its shape needs {count}",
+                data.len()
+            )));
         }
         Ok(data)
     }

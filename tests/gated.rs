@@ -18,4 +18,3 @@ fn native_equals_tract_without_label() {
     let d = common::max_diff(&a, &b);
     assert!(d < 1e-4, "native and tract differ by {d} without a label");
 }
-

@@ -6,4 +6,3 @@ mod common;
 const MODEL: &str = "pixelcnn-mnist-bin.onnx";
 
 model_checks!(MODEL);
-

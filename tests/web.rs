@@ -14,7 +14,9 @@ fn model() -> Model {
 }
 
 fn sample(model: &mut Model, engine: &str, seed: f64, positions: usize) -> Vec<u8> {
-    let mut s = model.sampler(engine, 2, seed, 1.0, &[], &[]).unwrap_or_else(|_| panic!("{engine} sampler"));
+    let mut s = model
+        .sampler(engine, 2, seed, 1.0, &[], &[])
+        .unwrap_or_else(|_| panic!("{engine} sampler"));
     let mut done = 0;
     while done < positions {
         let records = s.step(28).unwrap_or_else(|_| panic!("{engine} step"));
@@ -58,6 +60,12 @@ fn bad_input_throws() {
     let mut m = model();
     assert!(m.sampler("native", 1, -1.0, 1.0, &[], &[]).is_err(), "negative seed");
     assert!(m.sampler("gpu", 1, 0.0, 1.0, &[], &[]).is_err(), "unknown engine");
-    assert!(m.guided_sampler("native", 1, 0.0, 1.0, &[], &[], 2.0).is_err(), "guidance on an unconditional model");
-    assert!(m.guided_sampler("native", 1, 0.0, 1.0, &[], &[], 1.0).is_ok(), "scale 1 is plain sampling");
+    assert!(
+        m.guided_sampler("native", 1, 0.0, 1.0, &[], &[], 2.0).is_err(),
+        "guidance on an unconditional model"
+    );
+    assert!(
+        m.guided_sampler("native", 1, 0.0, 1.0, &[], &[], 1.0).is_ok(),
+        "scale 1 is plain sampling"
+    );
 }

@@ -60,7 +60,11 @@ pub fn load_engine(file: &ModelFile, kind: EngineKind) -> Result<Box<dyn Engine>
 /// Checks the arguments every engine receives.
 pub(crate) fn check_batch(meta: &ModelMeta, pixels: &[f32], n: usize, labels: &Labels) -> Result<()> {
     if n == 0 || pixels.len() != n * meta.image_len() {
-        return Err(Error::Input(format!("{} pixel values for {n} images of {}", pixels.len(), meta.image_len())));
+        return Err(Error::Input(format!(
+            "{} pixel values for {n} images of {}",
+            pixels.len(),
+            meta.image_len()
+        )));
     }
     check_labels(meta, n, labels)
 }

@@ -11,7 +11,11 @@ pub struct RecomputeSession<E: Engine> {
 
 impl<E: Engine> RecomputeSession<E> {
     pub fn new(engine: E, n: usize, labels: &[Option<usize>]) -> Self {
-        Self { engine, n, labels: labels.to_vec() }
+        Self {
+            engine,
+            n,
+            labels: labels.to_vec(),
+        }
     }
 }
 

@@ -90,7 +90,10 @@ impl Engine for TractEngine {
 fn infer_meta(dims: &[Option<usize>], shown: &[String], typed: &TypedModel, conditional: bool) -> Result<ModelMeta> {
     let fixed: Option<Vec<usize>> = dims.get(1..).map(|d| d.iter().copied().collect::<Option<Vec<usize>>>()).flatten();
     let Some([levels, channels, height, width]) = fixed.as_deref().map(|d| <[usize; 4]>::try_from(d).ok()).flatten() else {
-        return Err(Error::Format(format!("no pixelwise metadata, and the output shape [{}] is not [N, L, C, H, W]", shown.join(", "))));
+        return Err(Error::Format(format!(
+            "no pixelwise metadata, and the output shape [{}] is not [N, L, C, H, W]",
+            shown.join(", ")
+        )));
     };
     let classes = if conditional {
         let f = typed.input_fact(1).map_err(tract_err)?;

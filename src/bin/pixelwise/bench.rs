@@ -47,7 +47,10 @@ pub fn run(a: Args) -> Result<()> {
         s.run_to_end()?;
         cached.push(ms(start));
     }
-    let full_native = per_position(Sampler::with_session(meta.clone(), native.recompute_session(1, &none)?, 1, 0, 1.0, Vec::new())?, a.positions)? * total as f64;
+    let full_native = per_position(
+        Sampler::with_session(meta.clone(), native.recompute_session(1, &none)?, 1, 0, 1.0, Vec::new())?,
+        a.positions,
+    )? * total as f64;
     let full_tract = per_position(Sampler::new(&tract, 1, 0, 1.0, none.clone(), Vec::new())?, a.positions)? * total as f64;
     let image = vec![0.0; total];
     let forward = |e: &dyn Engine| -> Result<f64> {

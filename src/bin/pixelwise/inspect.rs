@@ -10,7 +10,10 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<()> {
     let file = ModelFile::from_path(&a.model)?;
-    let meta = file.meta().map(|m| m.to_json()).unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }));
+    let meta = file
+        .meta()
+        .map(|m| m.to_json())
+        .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }));
     println!(
         "{}",
         serde_json::to_string_pretty(&serde_json::json!({

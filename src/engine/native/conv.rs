@@ -16,7 +16,12 @@ pub struct Map {
 
 impl Map {
     pub fn new(h: usize, w: usize, c: usize) -> Self {
-        Self { h, w, c, data: vec![0.0; h * w * c] }
+        Self {
+            h,
+            w,
+            c,
+            data: vec![0.0; h * w * c],
+        }
     }
 
     pub fn at(&self, p: usize) -> &[f32] {
@@ -51,7 +56,11 @@ impl Conv {
     /// Reads `{prefix}.weight` [out, in, kh, kw] and, if `bias`, `{prefix}.bias`.
     pub fn load(file: &ModelFile, prefix: &str, in_ch: usize, out_ch: usize, kh: usize, kw: usize, mask: Mask, bias: bool) -> Result<Self> {
         let raw = file.weight(&format!("{prefix}.weight"), &[out_ch, in_ch, kh, kw])?;
-        let bias = if bias { file.weight(&format!("{prefix}.bias"), &[out_ch])? } else { vec![0.0; out_ch] };
+        let bias = if bias {
+            file.weight(&format!("{prefix}.bias"), &[out_ch])?
+        } else {
+            vec![0.0; out_ch]
+        };
         Ok(Self::from_raw(&raw, bias, in_ch, out_ch, kh, kw, mask))
     }
 
@@ -76,7 +85,13 @@ impl Conv {
                 }
             }
         }
-        Self { in_ch, out_ch, taps, weights, bias }
+        Self {
+            in_ch,
+            out_ch,
+            taps,
+            weights,
+            bias,
+        }
     }
 
     /// out = bias + sum over taps inside the map (zero padding outside).

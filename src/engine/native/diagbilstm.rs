@@ -5,12 +5,10 @@
 //! one row down, so row i sees only finished rows of it. The cached sampler computes the
 //! left-to-right direction per pixel and the right-to-left row i-1 of every layer when row i starts.
 
-use std::sync::Arc;
-
 use super::conv::{add, Conv, Map, Mask};
 use super::head::Head;
 use super::lstm::cell;
-use super::{load_pixel, Net, NetCache};
+use super::{Activations, Layered};
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
 use crate::metadata::ModelMeta;
@@ -91,7 +89,7 @@ struct States {
     c: Map,
 }
 
-struct Maps {
+pub struct Maps {
     image: Map,
     /// The residual stream before layer 0, after layer 0, ...
     stream: Vec<Map>,
@@ -121,20 +119,6 @@ impl DiagBiLstm {
             layers,
             head: Head::load(file, hid, meta.config_usize("out_hidden")?, meta.levels, c)?,
         })
-    }
-
-    fn maps(&self) -> Maps {
-        let (h, w, hid, n) = (self.h, self.w, self.hidden, self.layers.len());
-        let states = || States {
-            h: Map::new(h, w, hid),
-            c: Map::new(h, w, hid),
-        };
-        Maps {
-            image: Map::new(h, w, self.colours),
-            stream: (0..=n).map(|_| Map::new(h, w, hid)).collect(),
-            lr: (0..n).map(|_| states()).collect(),
-            rl: (0..n).map(|_| states()).collect(),
-        }
     }
 
     /// Layer `l`'s left-to-right state at p, from (i-1, j) and (i, j-1).
@@ -175,62 +159,71 @@ impl DiagBiLstm {
     }
 }
 
-impl Net for DiagBiLstm {
-    fn forward(&self, pixels: &[f32], _label: Option<usize>) -> Vec<f32> {
-        let mut m = self.maps();
-        let hw = self.h * self.w;
-        for p in 0..hw {
-            load_pixel(pixels, &mut m.image, p);
+impl Activations for Maps {
+    fn image(&mut self) -> &mut Map {
+        &mut self.image
+    }
+
+    fn last(&self) -> &Map {
+        self.stream.last().expect("the stream has one map more than there are layers")
+    }
+}
+
+impl Layered for DiagBiLstm {
+    type Maps = Maps;
+    type Context = ();
+
+    fn maps(&self) -> Maps {
+        let (h, w, hid, n) = (self.h, self.w, self.hidden, self.layers.len());
+        let states = || States {
+            h: Map::new(h, w, hid),
+            c: Map::new(h, w, hid),
+        };
+        Maps {
+            image: Map::new(h, w, self.colours),
+            stream: (0..=n).map(|_| Map::new(h, w, hid)).collect(),
+            lr: (0..n).map(|_| states()).collect(),
+            rl: (0..n).map(|_| states()).collect(),
         }
+    }
+
+    fn context(&self, _label: Option<usize>) {}
+
+    fn all_layers(&self, _: &(), m: &mut Maps) {
+        let hw = self.h * self.w;
         for p in 0..hw {
             self.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
         }
         for l in 0..self.layers.len() {
             for p in 0..hw {
-                self.lr_at(l, &mut m, p);
+                self.lr_at(l, m, p);
             }
             for i in 0..self.h {
-                self.rl_row(l, &mut m, i);
+                self.rl_row(l, m, i);
             }
             for p in 0..hw {
-                self.out_at(l, &mut m, p);
+                self.out_at(l, m, p);
             }
         }
-        let last = &m.stream[self.layers.len()];
-        (0..hw).flat_map(|p| self.head.at(last.at(p))).collect()
     }
 
-    fn cache(self: Arc<Self>, _label: Option<usize>) -> Box<dyn NetCache> {
-        let maps = self.maps();
-        Box::new(DiagBiLstmCache { net: self, maps })
-    }
-}
-
-struct DiagBiLstmCache {
-    net: Arc<DiagBiLstm>,
-    maps: Maps,
-}
-
-impl NetCache for DiagBiLstmCache {
-    fn image_mut(&mut self) -> &mut Map {
-        &mut self.maps.image
-    }
-
-    fn position(&mut self, pixels: &[f32], p: usize) -> Vec<f32> {
-        let (net, m) = (&*self.net, &mut self.maps);
-        let (i, j) = (p / net.w, p % net.w);
+    /// Left-to-right states at p; when a row starts, the right-to-left states of the row above
+    /// (final in every layer's input by then).
+    fn layers_at(&self, _: &(), m: &mut Maps, p: usize) {
+        let (i, j) = (p / self.w, p % self.w);
         if j == 0 && i > 0 {
-            // Row i-1 is final in every layer's input: its right-to-left states can be computed.
-            for l in 0..net.layers.len() {
-                net.rl_row(l, m, i - 1);
+            for l in 0..self.layers.len() {
+                self.rl_row(l, m, i - 1);
             }
         }
-        load_pixel(pixels, &mut m.image, p);
-        net.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
-        for l in 0..net.layers.len() {
-            net.lr_at(l, m, p);
-            net.out_at(l, m, p);
+        self.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
+        for l in 0..self.layers.len() {
+            self.lr_at(l, m, p);
+            self.out_at(l, m, p);
         }
-        net.head.at(m.stream[net.layers.len()].at(p))
+    }
+
+    fn head(&self) -> &Head {
+        &self.head
     }
 }

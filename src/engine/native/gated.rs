@@ -2,11 +2,9 @@
 //! the left), joined by a 1x1 link from the vertical pre-activation; tanh x sigmoid gates with a
 //! per-class bias; residual horizontal stack after the first layer; the PixelCNN output head.
 
-use std::sync::Arc;
-
 use super::conv::{add, Conv, Map, Mask};
 use super::head::Head;
-use super::{load_pixel, Net, NetCache};
+use super::{Activations, Layered};
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
 use crate::metadata::ModelMeta;
@@ -80,27 +78,6 @@ impl Gated {
         })
     }
 
-    /// Each layer's (vertical, horizontal) class bias; zeros without a label.
-    fn class_bias(&self, label: Option<usize>) -> Vec<(Vec<f32>, Vec<f32>)> {
-        let column = |m: &[f32]| -> Vec<f32> {
-            match label {
-                Some(k) if !m.is_empty() => (0..2 * self.hidden).map(|o| m[o * self.classes + k]).collect(),
-                _ => vec![0.0; 2 * self.hidden],
-            }
-        };
-        self.layers.iter().map(|l| (column(&l.v_cond), column(&l.h_cond))).collect()
-    }
-
-    fn maps(&self) -> Maps {
-        let (h, w, p, n) = (self.h, self.w, self.hidden, self.layers.len());
-        Maps {
-            image: Map::new(h, w, self.colours),
-            v_pre: (0..n).map(|_| Map::new(h, w, 2 * p)).collect(),
-            v: (0..n).map(|_| Map::new(h, w, p)).collect(),
-            h: (0..n).map(|_| Map::new(h, w, p)).collect(),
-        }
-    }
-
     /// Layer `l`'s vertical stack at position `q`: its pre-activation (before the class bias, as
     /// the link reads it) and its gated output.
     fn vertical_at(&self, l: usize, bias: &[f32], m: &mut Maps, q: usize) {
@@ -136,7 +113,6 @@ impl Gated {
         }
         rest[0].at_mut(q).copy_from_slice(&out);
     }
-
 }
 
 /// tanh(first half) * sigmoid(second half).
@@ -147,7 +123,7 @@ fn gate(pre: &[f32], out: &mut [f32]) {
     }
 }
 
-struct Maps {
+pub struct Maps {
     image: Map,
     /// Per layer: the vertical pre-activation without class bias (read by the link).
     v_pre: Vec<Map>,
@@ -156,59 +132,70 @@ struct Maps {
     h: Vec<Map>,
 }
 
-impl Net for Gated {
-    fn forward(&self, pixels: &[f32], label: Option<usize>) -> Vec<f32> {
-        let mut m = self.maps();
-        let hw = self.h * self.w;
-        let bias = self.class_bias(label);
-        for q in 0..hw {
-            load_pixel(pixels, &mut m.image, q);
+impl Activations for Maps {
+    fn image(&mut self) -> &mut Map {
+        &mut self.image
+    }
+
+    fn last(&self) -> &Map {
+        self.h.last().expect("at least one layer")
+    }
+}
+
+impl Layered for Gated {
+    type Maps = Maps;
+    /// Each layer's (vertical, horizontal) class bias.
+    type Context = Vec<(Vec<f32>, Vec<f32>)>;
+
+    fn maps(&self) -> Maps {
+        let (h, w, p, n) = (self.h, self.w, self.hidden, self.layers.len());
+        Maps {
+            image: Map::new(h, w, self.colours),
+            v_pre: (0..n).map(|_| Map::new(h, w, 2 * p)).collect(),
+            v: (0..n).map(|_| Map::new(h, w, p)).collect(),
+            h: (0..n).map(|_| Map::new(h, w, p)).collect(),
         }
+    }
+
+    /// Zeros without a label.
+    fn context(&self, label: Option<usize>) -> Self::Context {
+        let column = |m: &[f32]| -> Vec<f32> {
+            match label {
+                Some(k) if !m.is_empty() => (0..2 * self.hidden).map(|o| m[o * self.classes + k]).collect(),
+                _ => vec![0.0; 2 * self.hidden],
+            }
+        };
+        self.layers.iter().map(|l| (column(&l.v_cond), column(&l.h_cond))).collect()
+    }
+
+    fn all_layers(&self, bias: &Self::Context, m: &mut Maps) {
+        let hw = self.h * self.w;
         for l in 0..self.layers.len() {
             for q in 0..hw {
-                self.vertical_at(l, &bias[l].0, &mut m, q);
+                self.vertical_at(l, &bias[l].0, m, q);
             }
             for q in 0..hw {
-                self.horizontal_at(l, &bias[l].1, &mut m, q);
+                self.horizontal_at(l, &bias[l].1, m, q);
             }
         }
-        let last = &m.h[self.layers.len() - 1];
-        (0..hw).flat_map(|q| self.head.at(last.at(q))).collect()
     }
 
-    fn cache(self: Arc<Self>, label: Option<usize>) -> Box<dyn NetCache> {
-        let (maps, bias) = (self.maps(), self.class_bias(label));
-        Box::new(GatedCache { net: self, maps, bias })
-    }
-}
-
-struct GatedCache {
-    net: Arc<Gated>,
-    maps: Maps,
-    bias: Vec<(Vec<f32>, Vec<f32>)>,
-}
-
-impl NetCache for GatedCache {
     /// At the first position of a row, the vertical stack for that whole row (it sees only rows
     /// above, which are final); then the horizontal stack at `p` through every layer.
-    fn image_mut(&mut self) -> &mut Map {
-        &mut self.maps.image
-    }
-
-    fn position(&mut self, pixels: &[f32], p: usize) -> Vec<f32> {
-        let (net, m) = (&*self.net, &mut self.maps);
-        let w = net.w;
-        if p % w == 0 {
-            for l in 0..net.layers.len() {
-                for q in p..p + w {
-                    net.vertical_at(l, &self.bias[l].0, m, q);
+    fn layers_at(&self, bias: &Self::Context, m: &mut Maps, p: usize) {
+        if p % self.w == 0 {
+            for l in 0..self.layers.len() {
+                for q in p..p + self.w {
+                    self.vertical_at(l, &bias[l].0, m, q);
                 }
             }
         }
-        load_pixel(pixels, &mut m.image, p);
-        for l in 0..net.layers.len() {
-            net.horizontal_at(l, &self.bias[l].1, m, p);
+        for l in 0..self.layers.len() {
+            self.horizontal_at(l, &bias[l].1, m, p);
         }
-        net.head.at(m.h[net.layers.len() - 1].at(p))
+    }
+
+    fn head(&self) -> &Head {
+        &self.head
     }
 }

@@ -15,11 +15,55 @@ use crate::error::{Error, Result};
 use crate::metadata::{Arch, ModelMeta};
 use crate::model_file::ModelFile;
 
-/// One architecture's network for a single image.
+/// What each architecture supplies: its activation maps, a per-image context (the class bias,
+/// if any), every layer over the whole image, and every layer at one position. The full forward,
+/// the cache and the head's pass are shared (`Net`, `Cache`).
+pub trait Layered: Send + Sync + Sized + 'static {
+    type Maps: Activations;
+    type Context: Send;
+    fn maps(&self) -> Self::Maps;
+    fn context(&self, label: Option<usize>) -> Self::Context;
+    /// Layer by layer over the whole image, its pixels already loaded.
+    fn all_layers(&self, ctx: &Self::Context, m: &mut Self::Maps);
+    /// Every layer at position `p`: earlier positions are computed with their final pixels and
+    /// pixel `p` is loaded.
+    fn layers_at(&self, ctx: &Self::Context, m: &mut Self::Maps, p: usize);
+    fn head(&self) -> &head::Head;
+}
+
+/// One image's activations: the input image and the map the head reads.
+pub trait Activations: Send {
+    fn image(&mut self) -> &mut conv::Map;
+    fn last(&self) -> &conv::Map;
+}
+
+/// One architecture's network for a single image (object-safe face of `Layered`).
 pub trait Net: Send + Sync {
     /// Layer by layer over the whole image: logits in the head's order, `[H*W][C*L]`.
     fn forward(&self, pixels: &[f32], label: Option<usize>) -> Vec<f32>;
     fn cache(self: Arc<Self>, label: Option<usize>) -> Box<dyn NetCache>;
+}
+
+impl<N: Layered> Net for N {
+    fn forward(&self, pixels: &[f32], label: Option<usize>) -> Vec<f32> {
+        let (ctx, mut m) = (self.context(label), self.maps());
+        let image = m.image();
+        let hw = image.h * image.w;
+        for p in 0..hw {
+            load_pixel(pixels, image, p);
+        }
+        self.all_layers(&ctx, &mut m);
+        let last = m.last();
+        (0..hw).flat_map(|p| self.head().at(last.at(p))).collect()
+    }
+
+    fn cache(self: Arc<Self>, label: Option<usize>) -> Box<dyn NetCache> {
+        Box::new(Cache {
+            ctx: self.context(label),
+            maps: self.maps(),
+            net: self,
+        })
+    }
 }
 
 /// Activations of one image, filled in raster order.
@@ -30,6 +74,24 @@ pub trait NetCache: Send {
 
     /// The cached input image, read by later positions' first-layer convolutions.
     fn image_mut(&mut self) -> &mut conv::Map;
+}
+
+struct Cache<N: Layered> {
+    net: Arc<N>,
+    maps: N::Maps,
+    ctx: N::Context,
+}
+
+impl<N: Layered> NetCache for Cache<N> {
+    fn position(&mut self, pixels: &[f32], p: usize) -> Vec<f32> {
+        load_pixel(pixels, self.maps.image(), p);
+        self.net.layers_at(&self.ctx, &mut self.maps, p);
+        self.net.head().at(self.maps.last().at(p))
+    }
+
+    fn image_mut(&mut self) -> &mut conv::Map {
+        self.maps.image()
+    }
 }
 
 #[derive(Clone)]
@@ -46,7 +108,12 @@ impl NativeEngine {
             Some(Arch::RowLstm) => Arc::new(rowlstm::RowLstm::load(file, &meta)?),
             Some(Arch::DiagonalBiLstm) => Arc::new(diagbilstm::DiagBiLstm::load(file, &meta)?),
             Some(Arch::GatedPixelCnn) => Arc::new(gated::Gated::load(file, &meta)?),
-            None => return Err(Error::Metadata(format!("unknown pixelwise.arch {:?}; only tract can run it", meta.arch_name))),
+            None => {
+                return Err(Error::Metadata(format!(
+                    "unknown pixelwise.arch {:?}; only tract can run it",
+                    meta.arch_name
+                )))
+            }
         };
         Ok(Self { meta, net })
     }
@@ -94,7 +161,12 @@ impl Engine for NativeEngine {
     fn session(&self, n: usize, labels: &Labels) -> Result<Box<dyn Session>> {
         check_labels(&self.meta, n, labels)?;
         let caches = labels.iter().map(|&l| self.net.clone().cache(l)).collect();
-        Ok(Box::new(NativeSession { meta: self.meta.clone(), caches, done: 0, tentative: None }))
+        Ok(Box::new(NativeSession {
+            meta: self.meta.clone(),
+            caches,
+            done: 0,
+            tentative: None,
+        }))
     }
 }
 
@@ -114,7 +186,9 @@ impl Session for NativeSession {
         let m = &self.meta;
         let p = row * m.width + col;
         if p < self.done || p >= m.positions() || channel >= m.channels {
-            return Err(Error::Input(format!("position ({row}, {col}) channel {channel} is out of raster order")));
+            return Err(Error::Input(format!(
+                "position ({row}, {col}) channel {channel} is out of raster order"
+            )));
         }
         let len = m.image_len();
         let mut out = Vec::with_capacity(self.caches.len() * m.levels);

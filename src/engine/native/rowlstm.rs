@@ -3,12 +3,10 @@
 //! convolution), then the head. A pixel's state needs only finished rows and its own left part,
 //! so the cached sampler computes each layer at one position per pixel.
 
-use std::sync::Arc;
-
 use super::conv::{add, Conv, Map, Mask};
 use super::head::Head;
 use super::lstm::cell;
-use super::{load_pixel, Net, NetCache};
+use super::{Activations, Layered};
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
 use crate::metadata::ModelMeta;
@@ -57,16 +55,6 @@ impl RowLstm {
         })
     }
 
-    fn maps(&self) -> Maps {
-        let (h, w, hid, n) = (self.h, self.w, self.hidden, self.layers.len());
-        Maps {
-            image: Map::new(h, w, self.colours),
-            stream: (0..=n).map(|_| Map::new(h, w, hid)).collect(),
-            state: (0..n).map(|_| Map::new(h, w, hid)).collect(),
-            cell: (0..n).map(|_| Map::new(h, w, hid)).collect(),
-        }
-    }
-
     /// Layer `l` at position p: its state and cell there, and the stream after it.
     fn layer_at(&self, l: usize, m: &mut Maps, p: usize) {
         let (layer, hid, w) = (&self.layers[l], self.hidden, self.w);
@@ -89,7 +77,7 @@ impl RowLstm {
     }
 }
 
-struct Maps {
+pub struct Maps {
     image: Map,
     /// The residual stream before layer 0, after layer 0, ...
     stream: Vec<Map>,
@@ -98,48 +86,52 @@ struct Maps {
     cell: Vec<Map>,
 }
 
-impl Net for RowLstm {
-    fn forward(&self, pixels: &[f32], _label: Option<usize>) -> Vec<f32> {
-        let mut m = self.maps();
-        let hw = self.h * self.w;
-        for p in 0..hw {
-            load_pixel(pixels, &mut m.image, p);
+impl Activations for Maps {
+    fn image(&mut self) -> &mut Map {
+        &mut self.image
+    }
+
+    fn last(&self) -> &Map {
+        self.stream.last().expect("the stream has one map more than there are layers")
+    }
+}
+
+impl Layered for RowLstm {
+    type Maps = Maps;
+    type Context = ();
+
+    fn maps(&self) -> Maps {
+        let (h, w, hid, n) = (self.h, self.w, self.hidden, self.layers.len());
+        Maps {
+            image: Map::new(h, w, self.colours),
+            stream: (0..=n).map(|_| Map::new(h, w, hid)).collect(),
+            state: (0..n).map(|_| Map::new(h, w, hid)).collect(),
+            cell: (0..n).map(|_| Map::new(h, w, hid)).collect(),
         }
+    }
+
+    fn context(&self, _label: Option<usize>) {}
+
+    fn all_layers(&self, _: &(), m: &mut Maps) {
+        let hw = self.h * self.w;
         for p in 0..hw {
             self.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
         }
         for l in 0..self.layers.len() {
             for p in 0..hw {
-                self.layer_at(l, &mut m, p);
+                self.layer_at(l, m, p);
             }
         }
-        let last = &m.stream[self.layers.len()];
-        (0..hw).flat_map(|p| self.head.at(last.at(p))).collect()
     }
 
-    fn cache(self: Arc<Self>, _label: Option<usize>) -> Box<dyn NetCache> {
-        let maps = self.maps();
-        Box::new(RowLstmCache { net: self, maps })
-    }
-}
-
-struct RowLstmCache {
-    net: Arc<RowLstm>,
-    maps: Maps,
-}
-
-impl NetCache for RowLstmCache {
-    fn image_mut(&mut self) -> &mut Map {
-        &mut self.maps.image
-    }
-
-    fn position(&mut self, pixels: &[f32], p: usize) -> Vec<f32> {
-        let (net, m) = (&*self.net, &mut self.maps);
-        load_pixel(pixels, &mut m.image, p);
-        net.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
-        for l in 0..net.layers.len() {
-            net.layer_at(l, m, p);
+    fn layers_at(&self, _: &(), m: &mut Maps, p: usize) {
+        self.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
+        for l in 0..self.layers.len() {
+            self.layer_at(l, m, p);
         }
-        net.head.at(m.stream[net.layers.len()].at(p))
+    }
+
+    fn head(&self) -> &Head {
+        &self.head
     }
 }
