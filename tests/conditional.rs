@@ -21,31 +21,33 @@ fn classifier_reads_held_out_digits() {
     assert!(share > 0.97, "classifier accuracy {share} on {} held-out digits", digits.len());
 }
 
-/// 10 samples per class from the native engine, temperature 1. The committed model draws its
-/// class about half the time (see models/README.md), so the bar is three times chance: a label
-/// ignored or fed to the wrong image would give about 10%.
+/// 10 samples per class from the native engine, temperature 1, no guidance. The committed model
+/// drew its class 73% of the time here (see models/README.md); the bar is five times chance, which a
+/// label ignored or fed to the wrong image (about 10%) cannot reach.
 #[test]
 fn gated_samples_are_their_class() {
     let (native, _) = common::engines("gated-mnist-bin.onnx");
     let acc = conditional_accuracy(&native, &classifier(), 10, 0, 1.0, 1.0).unwrap();
     assert_eq!(acc.images, 100);
     assert!(
-        acc.overall >= 0.3,
+        acc.overall >= 0.5,
         "conditional accuracy {} (per class {:?})",
         acc.overall,
         acc.per_class
     );
 }
 
-/// Classifier-free guidance (u + 3 (c - u), the model's unconditional mode from its zeroed labels)
-/// makes the same seeds draw their class more often: 0.72 against 0.47 when measured.
+/// Classifier-free guidance (u + 3 (c - u), the model's unconditional mode from its zeroed labels):
+/// the same seeds draw their class at least 80% of the time, and more often than unguided
+/// (0.96 against 0.73 when measured).
 #[test]
-fn guidance_strengthens_the_class() {
+fn guided_samples_are_their_class_80_percent() {
     let (native, _) = common::engines("gated-mnist-bin.onnx");
     let plain = conditional_accuracy(&native, &classifier(), 10, 0, 1.0, 1.0).unwrap().overall;
     let guided = conditional_accuracy(&native, &classifier(), 10, 0, 1.0, 3.0).unwrap();
+    assert_eq!(guided.images, 100);
     assert!(
-        guided.overall > plain && guided.overall >= 0.6,
+        guided.overall > plain && guided.overall >= 0.8,
         "guided {} (per class {:?}) vs plain {plain}",
         guided.overall,
         guided.per_class

@@ -65,19 +65,16 @@ pub fn run(a: Args) -> Result<()> {
     let (fwd_native, fwd_tract) = (forward(&native)?, forward(&tract)?);
     let cached = median(cached);
     let r = |x: f64| (x * 100.0).round() / 100.0;
-    println!(
-        "{}",
-        serde_json::json!({
-            "model": a.model,
-            "ms_per_image": {"native_cached": r(cached), "native_full_recompute": r(full_native), "tract_full_recompute": r(full_tract)},
-            "ms_full_forward": {"native": r(fwd_native), "tract": r(fwd_tract)},
-            "ratios": {
-                "native_full_over_cached": r(full_native / cached),
-                "tract_full_over_native_cached": r(full_tract / cached),
-                "native_cached_over_one_native_forward": r(cached / fwd_native),
-            },
-            "method": format!("cached: median of {} whole images; full recompute: first {} positions, times {}", a.images, a.positions, total),
-        })
-    );
+    crate::emit(serde_json::json!({
+        "model": a.model,
+        "ms_per_image": {"native_cached": r(cached), "native_full_recompute": r(full_native), "tract_full_recompute": r(full_tract)},
+        "ms_full_forward": {"native": r(fwd_native), "tract": r(fwd_tract)},
+        "ratios": {
+            "native_full_over_cached": r(full_native / cached),
+            "tract_full_over_native_cached": r(full_tract / cached),
+            "native_cached_over_one_native_forward": r(cached / fwd_native),
+        },
+        "method": format!("cached: median of {} whole images; full recompute: first {} positions, times {}", a.images, a.positions, total),
+    }));
     Ok(())
 }

@@ -27,6 +27,6 @@ pub fn run(a: Args) -> Result<()> {
         .collect();
     let doc = serde_json::json!({ "height": SIDE, "width": SIDE, "split": "held-out (i % 10 == 9), grey >= 128", "digits": digits });
     std::fs::write(&a.out, doc.to_string()).map_err(|e| Error::Io(format!("{}: {e}", a.out.display())))?;
-    println!("{}", serde_json::json!({ "out": a.out, "digits": count }));
+    crate::emit(serde_json::json!({ "out": a.out, "digits": count }));
     Ok(())
 }

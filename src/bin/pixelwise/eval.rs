@@ -41,14 +41,11 @@ pub fn run(a: Args) -> Result<()> {
     }
     let (nll, count) = held_out_nll(engine.as_ref(), a.limit)?;
     let meta = engine.meta();
-    println!(
-        "{}",
-        serde_json::json!({
-            "model": a.model, "engine": a.engine, "images": count,
-            "nll_nats": (nll * 1e4).round() / 1e4, "bits_per_dim": (bits_per_dim(meta, nll) * 1e5).round() / 1e5,
-            "recorded_nll_nats": meta.test_nll_nats,
-        })
-    );
+    crate::emit(serde_json::json!({
+        "model": a.model, "engine": a.engine, "images": count,
+        "nll_nats": (nll * 1e4).round() / 1e4, "bits_per_dim": (bits_per_dim(meta, nll) * 1e5).round() / 1e5,
+        "recorded_nll_nats": meta.test_nll_nats,
+    }));
     Ok(())
 }
 
@@ -57,14 +54,11 @@ fn conditional(a: &Args, engine: &dyn pixelwise::Engine, per_class: usize) -> Re
     let start = std::time::Instant::now();
     let acc = conditional_accuracy(engine, &classifier, per_class, a.seed, a.temperature, a.guidance)?;
     let round = |x: f64| (x * 1e4).round() / 1e4;
-    println!(
-        "{}",
-        serde_json::json!({
-            "model": a.model, "engine": a.engine, "classifier": a.classifier, "seed": a.seed, "temperature": round(f64::from(a.temperature)), "guidance": round(f64::from(a.guidance)),
-            "per_class_images": per_class, "images": acc.images,
-            "accuracy_per_class": acc.per_class.iter().map(|&x| round(x)).collect::<Vec<_>>(),
-            "accuracy": round(acc.overall), "seconds": round(start.elapsed().as_secs_f64()),
-        })
-    );
+    crate::emit(serde_json::json!({
+        "model": a.model, "engine": a.engine, "classifier": a.classifier, "seed": a.seed, "temperature": round(f64::from(a.temperature)), "guidance": round(f64::from(a.guidance)),
+        "per_class_images": per_class, "images": acc.images,
+        "accuracy_per_class": acc.per_class.iter().map(|&x| round(x)).collect::<Vec<_>>(),
+        "accuracy": round(acc.overall), "seconds": round(start.elapsed().as_secs_f64()),
+    }));
     Ok(())
 }

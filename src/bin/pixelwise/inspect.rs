@@ -14,13 +14,12 @@ pub fn run(a: Args) -> Result<()> {
         .meta()
         .map(|m| m.to_json())
         .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }));
-    println!(
-        "{}",
+    crate::emit(
         serde_json::to_string_pretty(&serde_json::json!({
             "model": a.model, "metadata": meta, "parameters": file.parameter_count(),
             "inputs": file.input_names(), "ops": file.op_counts(),
         }))
-        .expect("JSON of plain values")
+        .expect("JSON of plain values"),
     );
     Ok(())
 }

@@ -31,6 +31,19 @@ fn main() {
     }
 }
 
+/// Prints one result line; a closed pipe (`| head`) ends the program quietly instead of panicking.
+#[cfg(not(target_arch = "wasm32"))]
+fn emit(text: impl std::fmt::Display) {
+    use std::io::Write;
+    if let Err(e) = writeln!(std::io::stdout().lock(), "{text}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing the result: {e}");
+        std::process::exit(1);
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 fn main() {}
 

@@ -59,7 +59,7 @@ pub fn run(a: Args) -> Result<()> {
     }
     let text = serde_json::to_string_pretty(&entries).expect("JSON of plain values");
     std::fs::write(&a.out, text + "\n").map_err(|e| Error::Io(format!("{}: {e}", a.out.display())))?;
-    println!("{}", serde_json::json!({ "out": a.out, "models": entries.len() }));
+    crate::emit(serde_json::json!({ "out": a.out, "models": entries.len() }));
     Ok(())
 }
 

@@ -48,9 +48,6 @@ pub fn run(a: Args) -> Result<()> {
     sampler.run_to_end()?;
     let seconds = start.elapsed().as_secs_f64();
     pixelwise::png_grid::write_grid(&a.out, sampler.levels(), a.n, meta.height, meta.width, meta.levels, a.cols, 4)?;
-    println!(
-        "{}",
-        serde_json::json!({"out": a.out, "images": a.n, "engine": a.engine, "seconds": (seconds * 1000.0).round() / 1000.0})
-    );
+    crate::emit(serde_json::json!({"out": a.out, "images": a.n, "engine": a.engine, "seconds": (seconds * 1000.0).round() / 1000.0}));
     Ok(())
 }
