@@ -8,40 +8,9 @@ and the masks sit beside them (weight x mask in the graph), as in the traced exp
 """
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
 
-
-class Graph:
-    """Nodes and initializers of one ONNX graph, with fresh names for intermediate values."""
-
-    def __init__(self, prefix):
-        self.prefix, self.nodes, self.inits, self.count = prefix, [], [], 0
-
-    def const(self, name, array):
-        self.inits.append(numpy_helper.from_array(np.asarray(array), self.prefix + name))
-        return self.prefix + name
-
-    def constant(self, array):
-        """A Constant node: fixed values that are not weights (shapes, pads, the valid-position mask)."""
-        return self.op("Constant", [], value=numpy_helper.from_array(np.asarray(array)))
-
-    def k(self, *values):
-        return self.constant(np.array(values, dtype=np.int64))
-
-    def op(self, kind, inputs, outputs=1, **attrs):
-        names = [f"{self.prefix}{kind.lower()}_{self.count}_{k}" for k in range(outputs)]
-        self.count += 1
-        self.nodes.append(helper.make_node(kind, inputs, names, **attrs))
-        return names[0] if outputs == 1 else names
-
-
-def masked_conv(g, x, module, name, pads):
-    """Conv with weight x mask, like MaskedConv2d.forward."""
-    g.const(f"{name}.weight", module.weight.detach().numpy())
-    g.const(f"{name}.mask", module.mask.numpy())
-    g.const(f"{name}.bias", module.bias.detach().numpy())
-    w = g.op("Mul", [f"{name}.weight", f"{name}.mask"])
-    return g.op("Conv", [x, w, f"{name}.bias"], pads=pads)
+from .onnx_graph import Graph, lstm_cell, masked_conv, with_head, zeros_like_slice
 
 
 def skew(g, x, c, h, w):
@@ -71,10 +40,7 @@ def column_body(name, ss_weight, hidden, height):
     above = b.op("Pad", [h_prev, b.k(0, 0, 1, 0, 0, 0, 0, 0)])
     ss = b.op("Conv", [above, ss_weight])
     gates = b.op("Add", [b.op("Unsqueeze", [pre, b.k(3)]), ss])
-    o, f, i, gg = b.op("Split", [gates, b.k(hidden, hidden, hidden, hidden)], outputs=4, axis=1)
-    cell = b.op("Add", [b.op("Mul", [b.op("Sigmoid", [f]), c_prev]),
-                        b.op("Mul", [b.op("Sigmoid", [i]), b.op("Tanh", [gg])])])
-    state = b.op("Mul", [b.op("Sigmoid", [o]), b.op("Tanh", [cell])])
+    state, cell = lstm_cell(b, gates, c_prev, hidden)
     keep = b.op("Unsqueeze", [valid, b.k(1)])
     b.nodes.append(helper.make_node("Mul", [state, keep], [h_next]))
     b.nodes.append(helper.make_node("Mul", [cell, keep], [c_next]))
@@ -97,9 +63,7 @@ def diagonal_lstm(g, x, module, name, valid, hidden, height, width):
     """DiagonalLSTM.forward: x [N, hidden, H, W] -> states [N, hidden, H, W]."""
     pre = skew(g, masked_conv(g, x, module.is_conv, f"{name}.is_conv", [0, 0, 0, 0]), 4 * hidden, height, width)
     ss_weight = g.const(f"{name}.ss_conv.weight", module.ss_conv.weight.detach().numpy())
-    # Zero initial state and cell with x's batch size, without shape arithmetic.
-    first = g.op("Slice", [x, g.k(0), g.k(1), g.k(3)])
-    zero = g.op("Mul", [first, g.constant(np.zeros((), dtype=np.float32))])
+    zero = zeros_like_slice(g, x, 3)
     _, _, columns = g.op("Scan", [zero, zero, pre, valid], outputs=3, body=column_body(name, ss_weight, hidden, height),
                          num_scan_inputs=2, scan_input_axes=[3, 1], scan_output_axes=[3])
     return unskew(g, columns, hidden, height, width)
@@ -112,7 +76,7 @@ def flip_columns(g, x, width):
 def to_onnx(model, height, width):
     """The whole DiagonalBiLSTM model as an ONNX proto (opset 17, dynamic batch N)."""
     g = Graph("")
-    hidden, colours = model.config["hidden"], model.head.colours
+    hidden = model.config["hidden"]
     k_in = model.config["kernel_in"]
     valid = g.constant(model.layers[0].lr.valid.numpy().astype(np.float32))
     x = masked_conv(g, "pixels", model.conv_in, "conv_in", [k_in // 2] * 4)
@@ -124,17 +88,7 @@ def to_onnx(model, height, width):
         b = g.op("Slice", [g.op("Pad", [b, g.k(0, 0, 1, 0, 0, 0, 0, 0)]),
                            g.k(0), g.k(height), g.k(2)])
         x = g.op("Add", [x, masked_conv(g, g.op("Add", [a, b]), layer.out, f"layers.{n}.out", [0, 0, 0, 0])])
-    head = model.head
-    y = masked_conv(g, g.op("Relu", [x]), head.out1, "head.out1", [0, 0, 0, 0])
-    y = masked_conv(g, g.op("Relu", [y]), head.out2, "head.out2", [0, 0, 0, 0])
-    y = g.op("Reshape", [y, g.k(0, colours, head.levels, height, width)])
-    g.nodes.append(helper.make_node("Transpose", [y], ["logits"], perm=[0, 2, 1, 3, 4]))
-    f32 = TensorProto.FLOAT
-    graph = helper.make_graph(g.nodes, "diagonal_bilstm",
-                              [helper.make_tensor_value_info("pixels", f32, ["N", colours, height, width])],
-                              [helper.make_tensor_value_info("logits", f32, ["N", head.levels, colours, height, width])],
-                              initializer=g.inits)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="pixelwise_models")
+    return with_head(g, x, model, height, width, "diagonal_bilstm")
 
 
 def export(model, out, height, width):

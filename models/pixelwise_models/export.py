@@ -12,7 +12,7 @@ import onnx
 import onnxruntime
 import torch
 
-from . import data, diagbilstm_onnx
+from . import data, diagbilstm_onnx, rowlstm_onnx
 from .nll import mean_nll, one_hot
 from .zoo import build
 
@@ -51,6 +51,8 @@ def export_generator(model, ckpt, test_x, test_y, out):
     if model.arch == "diagonal_bilstm":
         # Traced, its column loop unrolls into a graph tract optimises slowly: one Scan per direction instead.
         diagbilstm_onnx.export(model, out, HEIGHT, WIDTH)
+    elif model.arch == "row_lstm":
+        rowlstm_onnx.export(model, out, HEIGHT, WIDTH)  # likewise, one Scan over rows per layer
     else:
         # No constant folding: the raw weights stay under their PyTorch names, the masks beside them.
         torch.onnx.export(model, example, out, input_names=inputs, output_names=["logits"], dynamic_axes=axes,
