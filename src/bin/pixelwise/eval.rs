@@ -4,14 +4,12 @@ use pixelwise::classifier::Classifier;
 use pixelwise::conditional::conditional_accuracy;
 use pixelwise::eval::held_out_nll;
 use pixelwise::nll::bits_per_dim;
-use pixelwise::{load_engine, EngineKind, ModelFile, Result};
+use pixelwise::{ModelFile, Result};
 
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long)]
-    model: PathBuf,
-    #[arg(long, default_value = "native")]
-    engine: String,
+    #[command(flatten)]
+    m: crate::ModelArgs,
     /// Evaluate only the first N held-out digits.
     #[arg(long)]
     limit: Option<usize>,
@@ -34,15 +32,14 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<()> {
-    let file = ModelFile::from_path(&a.model)?;
-    let engine = load_engine(&file, EngineKind::parse(&a.engine)?)?;
+    let engine = a.m.load()?;
     if let Some(per_class) = a.conditional {
         return conditional(&a, engine.as_ref(), per_class);
     }
     let (nll, count) = held_out_nll(engine.as_ref(), a.limit)?;
     let meta = engine.meta();
     crate::emit(serde_json::json!({
-        "model": a.model, "engine": a.engine, "images": count,
+        "model": a.m.model, "engine": a.m.engine, "images": count,
         "nll_nats": (nll * 1e4).round() / 1e4, "bits_per_dim": (bits_per_dim(meta, nll) * 1e5).round() / 1e5,
         "recorded_nll_nats": meta.test_nll_nats,
     }));
@@ -55,7 +52,7 @@ fn conditional(a: &Args, engine: &dyn pixelwise::Engine, per_class: usize) -> Re
     let acc = conditional_accuracy(engine, &classifier, per_class, a.seed, a.temperature, a.guidance)?;
     let round = |x: f64| (x * 1e4).round() / 1e4;
     crate::emit(serde_json::json!({
-        "model": a.model, "engine": a.engine, "classifier": a.classifier, "seed": a.seed, "temperature": round(f64::from(a.temperature)), "guidance": round(f64::from(a.guidance)),
+        "model": a.m.model, "engine": a.m.engine, "classifier": a.classifier, "seed": a.seed, "temperature": round(f64::from(a.temperature)), "guidance": round(f64::from(a.guidance)),
         "per_class_images": per_class, "images": acc.images,
         "accuracy_per_class": acc.per_class.iter().map(|&x| round(x)).collect::<Vec<_>>(),
         "accuracy": round(acc.overall), "seconds": round(start.elapsed().as_secs_f64()),

@@ -31,6 +31,25 @@ fn main() {
     }
 }
 
+/// The model file and the engine that runs it (sample, eval).
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(clap::Args)]
+struct ModelArgs {
+    #[arg(long)]
+    model: std::path::PathBuf,
+    /// native (the cached sampler) or tract (the ONNX graph, a full forward per position)
+    #[arg(long, default_value = "native")]
+    engine: String,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl ModelArgs {
+    fn load(&self) -> pixelwise::Result<Box<dyn pixelwise::Engine>> {
+        let file = pixelwise::ModelFile::from_path(&self.model)?;
+        pixelwise::load_engine(&file, pixelwise::EngineKind::parse(&self.engine)?)
+    }
+}
+
 /// Prints one result line; a closed pipe (`| head`) ends the program quietly instead of panicking.
 #[cfg(not(target_arch = "wasm32"))]
 fn emit(text: impl std::fmt::Display) {

@@ -1,13 +1,11 @@
 use std::path::PathBuf;
 
-use pixelwise::{load_engine, EngineKind, ModelFile, Result, Sampler};
+use pixelwise::{Result, Sampler};
 
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long)]
-    model: PathBuf,
-    #[arg(long, default_value = "native")]
-    engine: String,
+    #[command(flatten)]
+    m: crate::ModelArgs,
     #[arg(long, default_value_t = 16)]
     n: usize,
     #[arg(long, default_value_t = 0)]
@@ -28,8 +26,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<()> {
-    let file = ModelFile::from_path(&a.model)?;
-    let engine = load_engine(&file, EngineKind::parse(&a.engine)?)?;
+    let engine = a.m.load()?;
     let meta = engine.meta().clone();
     let labels: Vec<Option<usize>> = match a.label.as_deref() {
         None => vec![None; a.n],
@@ -48,6 +45,6 @@ pub fn run(a: Args) -> Result<()> {
     sampler.run_to_end()?;
     let seconds = start.elapsed().as_secs_f64();
     pixelwise::png_grid::write_grid(&a.out, sampler.levels(), a.n, meta.height, meta.width, meta.levels, a.cols, 4)?;
-    crate::emit(serde_json::json!({"out": a.out, "images": a.n, "engine": a.engine, "seconds": (seconds * 1000.0).round() / 1000.0}));
+    crate::emit(serde_json::json!({"out": a.out, "images": a.n, "engine": a.m.engine, "seconds": (seconds * 1000.0).round() / 1000.0}));
     Ok(())
 }
