@@ -1,6 +1,6 @@
 """Helpers for ONNX graphs written by hand (the recurrent models' Scan exports)."""
 import numpy as np
-from onnx import helper, numpy_helper
+from onnx import TensorProto, helper, numpy_helper
 
 
 class Graph:
@@ -52,7 +52,6 @@ def zeros_like_slice(g, x, axis):
 
 def with_head(g, x, model, height, width, name):
     """OutputHead on x, the logits output, and the whole model proto (opset 17, dynamic batch N)."""
-    from onnx import TensorProto
     colours, head = model.head.colours, model.head
     y = masked_conv(g, g.op("Relu", [x]), head.out1, "head.out1", [0, 0, 0, 0])
     y = masked_conv(g, g.op("Relu", [y]), head.out2, "head.out2", [0, 0, 0, 0])
