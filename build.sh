@@ -59,10 +59,12 @@ build_wasm() {
 build_site() {
   log "models for the page"
   mkdir -p www/models
-  cp models/*-mnist-*.onnx www/models/
+  rm -f www/models/*.onnx
+  cp models/*-mnist-*.onnx models/*-emoji-*.onnx www/models/
   ./target/release/pixelwise manifest --models www/models --out www/models.json
   # A few held-out digits for the page's "start from a real digit".
   ./target/release/pixelwise digits --out www/digits.json --count 50
+  cp models/emoji-test.png www/emoji-test.png
 }
 
 serve() {

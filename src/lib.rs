@@ -19,6 +19,8 @@ pub mod data;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod eval;
 #[cfg(not(target_arch = "wasm32"))]
+pub mod heldout;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod png_grid;
 
 #[cfg(target_arch = "wasm32")]

@@ -27,13 +27,23 @@ fn taps(name: &str, kw: usize, open: &[(usize, usize)]) -> Value {
     grid(name, &mask, 3, kw)
 }
 
-/// `{"arch": .., "kernels": [{name, height, width, mask: [[0|1]]}]}`; the centre is (height/2, width/2).
+/// `{"arch": .., "kernels": [{name, height, width, mask: [[0|1]], centre_groups?}]}`; the centre is
+/// (height/2, width/2); colour models add `centre_groups[out][in]` for the raster kernels.
 pub fn kernel_masks(meta: &ModelMeta) -> Result<Value> {
     let c = meta.channels;
     let k_in = meta.config_usize("kernel_in")?;
     // Diagonal BiLSTM has no "kernel": its state-to-state taps are fixed (above and beside).
     let k = meta.config_usize("kernel").unwrap_or(3);
-    let raster = |name: &str, kh, kw, t| grid(name, &raster_mask(c, c, kh, kw, t, c), kh, kw);
+    let raster = |name: &str, kh: usize, kw: usize, t| {
+        let mask = raster_mask(c, c, kh, kw, t, c);
+        let mut g = grid(name, &mask, kh, kw);
+        if c > 1 {
+            // At the centre tap, which colour group (R, G, B) each output group reads: the seed's picture.
+            let centre = |o: usize, i: usize| u8::from(mask[((o * c + i) * kh + kh / 2) * kw + kw / 2] != 0.0);
+            g["centre_groups"] = json!((0..c).map(|o| (0..c).map(|i| centre(o, i)).collect::<Vec<_>>()).collect::<Vec<_>>());
+        }
+        g
+    };
     let vertical = |name: &str, kk, t| grid(name, &vertical_mask(1, 1, kk, kk, t), kk, kk);
     let kernels = match meta.arch() {
         Some(Arch::PixelCnn) => vec![
@@ -64,4 +74,28 @@ pub fn kernel_masks(meta: &ModelMeta) -> Result<Value> {
         _ => return Err(Error::Input(format!("{:?} has no convolution masks to show", meta.arch_name))),
     };
     Ok(json!({ "arch": meta.arch_name, "kernels": kernels }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_kernels_show_the_groups_at_the_centre() {
+        let mut props = std::collections::BTreeMap::new();
+        for (k, v) in [
+            ("arch", "pixelcnn"),
+            ("levels", "256"),
+            ("channels", "3"),
+            ("height", "8"),
+            ("width", "8"),
+            ("classes", "0"),
+            ("config", r#"{"kernel_in": 7, "kernel": 3}"#),
+        ] {
+            props.insert(format!("pixelwise.{k}"), v.to_string());
+        }
+        let v = kernel_masks(&ModelMeta::from_props(&props).unwrap()).unwrap();
+        assert_eq!(v["kernels"][0]["centre_groups"], json!([[0, 0, 0], [1, 0, 0], [1, 1, 0]]));
+        assert_eq!(v["kernels"][1]["centre_groups"], json!([[1, 0, 0], [1, 1, 0], [1, 1, 1]]));
+    }
 }

@@ -45,6 +45,13 @@ pub fn raster_mask(out_ch: usize, in_ch: usize, kh: usize, kw: usize, t: MaskTyp
     m
 }
 
+/// A raster mask for a convolution whose output halves (f, g) meet in a gate f[j] * g[j]: each half
+/// carries the colour groups of the `out_ch / 2` gated channels, so f[j] and g[j] share channel j's group.
+pub fn gate_pair_mask(out_ch: usize, in_ch: usize, kh: usize, kw: usize, t: MaskType, colours: usize) -> Vec<f32> {
+    let half = raster_mask(out_ch / 2, in_ch, kh, kw, t, colours);
+    [half.clone(), half].concat()
+}
+
 /// Gated PixelCNN's vertical stack: rows strictly above the centre (A) or up to and including it
 /// (B), every column. The vertical stack never holds the current row's pixels, so B is safe.
 pub fn vertical_mask(out_ch: usize, in_ch: usize, kh: usize, kw: usize, t: MaskType) -> Vec<f32> {
@@ -105,6 +112,21 @@ mod tests {
         }
         // With 6 feature channels, channels 0-1 are R, 2-3 G, 4-5 B.
         assert_eq!((0..6).map(|c| group_of(c, 6, 3)).collect::<Vec<_>>(), vec![0, 0, 1, 1, 2, 2]);
+    }
+
+    #[test]
+    fn gate_halves_share_the_groups_of_the_gated_channel() {
+        // 6 gated channels (R R G G B B) from 3 inputs: rows 0..6 are f, 6..12 are g.
+        let m = gate_pair_mask(12, 3, 1, 3, MaskType::A, 3);
+        let centre = |o: usize, i: usize| m[(o * 3 + i) * 3 + 1] as u8;
+        for j in 0..6 {
+            for i in 0..3 {
+                assert_eq!(centre(j, i), centre(j + 6, i), "f[{j}] and g[{j}] see input {i} alike");
+                assert_eq!(centre(j, i), u8::from(i < group_of(j, 6, 3)));
+            }
+        }
+        // With one colour it is the plain raster mask.
+        assert_eq!(gate_pair_mask(4, 2, 3, 3, MaskType::B, 1), raster_mask(4, 2, 3, 3, MaskType::B, 1));
     }
 
     #[test]

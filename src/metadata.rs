@@ -33,6 +33,8 @@ pub struct ModelMeta {
     pub height: usize,
     pub width: usize,
     pub classes: usize,
+    /// `pixelwise.class_names`, one per class; empty when the file names none.
+    pub class_names: Vec<String>,
     pub config: serde_json::Value,
     pub test_nll_nats: Option<f64>,
     pub props: BTreeMap<String, String>,
@@ -85,6 +87,20 @@ impl ModelMeta {
             ),
             None => None,
         };
+        let class_names = match props.get("pixelwise.class_names") {
+            None => Vec::new(),
+            Some(v) => {
+                let names: Vec<String> = serde_json::from_str(v)
+                    .map_err(|e| Error::Metadata(format!("pixelwise.class_names is not a JSON list of names: {e}")))?;
+                if names.len() != classes {
+                    return Err(Error::Metadata(format!(
+                        "pixelwise.class_names has {} names for {classes} classes",
+                        names.len()
+                    )));
+                }
+                names
+            }
+        };
         if levels > 256 || channels > 4 || height * width > 1 << 16 {
             return Err(Error::Metadata(format!(
                 "implausible size: {levels} levels, {channels} channels, {height}x{width}"
@@ -97,10 +113,43 @@ impl ModelMeta {
             height,
             width,
             classes,
+            class_names,
             config,
             test_nll_nats,
             props: props.clone(),
         })
+    }
+
+    /// Class `k`'s name, or its number where the file names none.
+    pub fn class_name(&self, k: usize) -> String {
+        self.class_names.get(k).cloned().unwrap_or_else(|| k.to_string())
+    }
+
+    /// The class named `name` (or numbered, as text).
+    pub fn class_index(&self, name: &str) -> Option<usize> {
+        self.class_names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(name))
+            .or_else(|| name.trim().parse().ok().filter(|&k| k < self.classes))
+    }
+
+    /// The guidance scale measured to work best (`pixelwise.guidance`: `{"scale": s, "measured": "..."}`),
+    /// for the page's slider; null where none was measured.
+    pub fn guidance(&self) -> serde_json::Value {
+        self.props
+            .get("pixelwise.guidance")
+            .and_then(|g| serde_json::from_str::<serde_json::Value>(g).ok())
+            .filter(|g| g.get("scale").and_then(|s| s.as_f64()).is_some_and(|s| (1.0..=5.0).contains(&s)))
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// `pixelwise.dataset`'s `name` (files written before the key existed are binarised MNIST).
+    pub fn dataset_name(&self) -> String {
+        self.props
+            .get("pixelwise.dataset")
+            .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+            .and_then(|d| d.get("name").and_then(|n| n.as_str()).map(str::to_string))
+            .unwrap_or_else(|| "mnist-bin".into())
     }
 
     /// A whole-number hyper-parameter from `pixelwise.config`.
@@ -117,6 +166,7 @@ impl ModelMeta {
         serde_json::json!({
             "arch": self.arch_name, "levels": self.levels, "channels": self.channels,
             "height": self.height, "width": self.width, "classes": self.classes,
+            "class_names": self.class_names, "guidance": self.guidance(),
             "config": self.config, "test_nll_nats": self.test_nll_nats, "props": self.props,
         })
     }

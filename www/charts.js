@@ -1,23 +1,38 @@
-// The softmax over the current pixel's levels, drawn beside the samples.
+// The softmax over the current sub-pixel's levels, drawn beside the samples.
 
-/** Bars for `probs` (one per level). Also sets an aria-label listing the values. */
-export function drawProbabilities(canvas, probs, labels) {
+const CHANNEL_COLOURS = ['#c62828', '#2e7d32', '#1565c0']; // R, G, B
+const CHANNEL_NAMES = ['R', 'G', 'B'];
+
+/** Bars for `probs` (one per level), coloured by the sub-pixel's channel in colour models, with the
+ *  drawn level marked. Also sets an aria-label listing the values. */
+export function drawProbabilities(canvas, probs, { labels = null, channel = 0, channels = 1, drawn = -1 } = {}) {
+  const L = probs.length;
+  // Two canvas pixels per bar for 256 levels, so every bar exists at native resolution.
+  const [wantWidth, wantHeight] = L > 16 ? [2 * L, 180] : [240, 90];
+  if (canvas.width !== wantWidth) canvas.width = wantWidth;
+  if (canvas.height !== wantHeight) canvas.height = wantHeight;
+  const big = L > 16; // drawn at twice the size, shown at the same width
   const ctx = canvas.getContext('2d');
   const { width: w, height: h } = canvas;
   ctx.clearRect(0, 0, w, h);
-  const L = probs.length;
   const gap = L > 16 ? 0 : 6;
   const bw = (w - gap * (L + 1)) / L;
-  const top = 14;
-  const base = h - 16;
-  ctx.font = '11px system-ui, sans-serif';
+  const top = big ? 28 : 14;
+  const base = h - (big ? 26 : 16);
+  const colour = channels > 1 ? CHANNEL_COLOURS[channel] : '#6b7d99';
+  const peak = Math.max(...probs);
+  // With many levels the bars are scaled to the largest, so a spread-out softmax stays readable.
+  const scale = L > 16 && peak > 0 ? 1 / peak : 1;
+  ctx.font = `${big ? 22 : 11}px system-ui, sans-serif`;
   ctx.textAlign = 'center';
   for (let i = 0; i < L; i++) {
     const x = gap + i * (bw + gap);
-    const bh = Math.max(1, probs[i] * (base - top));
-    ctx.fillStyle = '#d7dde6';
-    ctx.fillRect(x, top, bw, base - top);
-    ctx.fillStyle = i === L - 1 ? '#14161a' : '#6b7d99';
+    const bh = Math.max(probs[i] > 0 ? 1 : 0, probs[i] * scale * (base - top));
+    if (L <= 16) {
+      ctx.fillStyle = '#d7dde6';
+      ctx.fillRect(x, top, bw, base - top);
+    }
+    ctx.fillStyle = i === drawn ? '#14161a' : colour;
     ctx.fillRect(x, base - bh, bw, bh);
     if (L <= 16) {
       ctx.fillStyle = '#333';
@@ -25,8 +40,33 @@ export function drawProbabilities(canvas, probs, labels) {
       ctx.fillText(probs[i].toFixed(2), x + bw / 2, 11);
     }
   }
+  if (drawn >= 0) {
+    // A marker under the drawn level.
+    const x = gap + drawn * (bw + gap) + bw / 2;
+    ctx.fillStyle = '#14161a';
+    ctx.beginPath();
+    const s = big ? 2 : 1;
+    ctx.moveTo(x, base + 2 * s);
+    ctx.lineTo(x - 5 * s, base + 10 * s);
+    ctx.lineTo(x + 5 * s, base + 10 * s);
+    ctx.fill();
+  }
+  if (L > 16) {
+    ctx.fillStyle = '#333';
+    ctx.textAlign = 'left';
+    ctx.fillText(`${channels > 1 ? `${CHANNEL_NAMES[channel]} ` : ''}level 0`, 2, 22);
+    ctx.textAlign = 'right';
+    ctx.fillText(`${L - 1}; tallest bar p = ${peak.toFixed(3)}`, w - 2, 22);
+    ctx.textAlign = 'center';
+    if (drawn >= 0) ctx.fillText(`drawn: ${drawn}`, Math.min(w - 60, Math.max(60, gap + drawn * (bw + gap))), h - 2);
+  }
+  canvas.dataset.bars = String(L);
+  canvas.dataset.drawn = String(drawn);
+  const named = (i) => (labels ? labels[i] : i);
+  const listed = L > 16 ? Array.from(probs, (p, i) => [i, p]).filter(([, p]) => p >= 0.01) : Array.from(probs, (p, i) => [i, p]);
   canvas.setAttribute(
     'aria-label',
-    Array.from(probs, (p, i) => `${labels ? labels[i] : i}: ${p.toFixed(3)}`).join(', '),
+    `${channels > 1 ? `${CHANNEL_NAMES[channel]} channel. ` : ''}${drawn >= 0 ? `Drawn: ${named(drawn)}. ` : ''}` +
+      listed.map(([i, p]) => `${named(i)}: ${p.toFixed(3)}`).join(', '),
   );
 }

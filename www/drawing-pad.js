@@ -1,5 +1,6 @@
-// The 28x28 drawing pad: pointer strokes (mouse, pen, touch), brush and eraser, undo, and a cut
-// line above which every pixel is kept. Below it only the drawn ink is kept.
+// The drawing pad: pointer strokes (mouse, pen, touch), brush and eraser, undo, and a cut line above
+// which every pixel is kept. Below it only what was drawn is kept. Three modes follow the model:
+// binary (ink or paper), grey (a soft brush of 256 levels) and rgb (a colour brush).
 
 const PAPER = [250, 248, 243];
 const INK = [20, 22, 26];
@@ -7,15 +8,14 @@ const FREE = [226, 233, 243]; // blank pixels below the cut: the sampler fills t
 
 export class DrawingPad {
   constructor(canvas, cutLine, { side = 28, onChange = () => {} } = {}) {
-    Object.assign(this, { canvas, cutLine, side, onChange });
-    canvas.width = canvas.height = side;
+    Object.assign(this, { canvas, cutLine, onChange });
     this.ctx = canvas.getContext('2d');
-    this.ink = new Uint8Array(side * side);
     this.undoStack = [];
-    this.cut = Math.floor(side / 2);
     this.erasing = false;
     this.brush = 2;
+    this.colour = [230, 60, 40];
     this.stroke = null;
+    this.setShape(side, 'binary');
     canvas.addEventListener('pointerdown', (e) => this.down(e));
     canvas.addEventListener('pointermove', (e) => this.move(e));
     canvas.addEventListener('pointerup', (e) => this.up(e));
@@ -24,8 +24,26 @@ export class DrawingPad {
     this.render();
   }
 
+  /** A new size or mode (the model changed) starts a blank pad. `mode`: binary | grey | rgb. */
+  setShape(side, mode) {
+    if (side === this.side && mode === this.mode) return;
+    Object.assign(this, { side, mode });
+    this.canvas.width = this.canvas.height = side;
+    this.ink = new Uint8Array(side * side); // 1 where drawn (binary: where the ink is)
+    this.value = new Uint8ClampedArray(side * side * 3); // grey intensity (0..255) or RGB per pixel
+    this.clearValues();
+    this.undoStack = [];
+    this.cut = Math.floor(side / 2);
+    this.changed();
+  }
+
+  /** The value of paper: grey level 0 (MNIST's background), or white for colour. */
+  clearValues() {
+    this.value.fill(this.mode === 'rgb' ? 255 : 0);
+  }
+
   snapshot() {
-    this.undoStack.push({ ink: this.ink.slice(), cut: this.cut });
+    this.undoStack.push({ ink: this.ink.slice(), value: this.value.slice(), cut: this.cut });
     if (this.undoStack.length > 100) this.undoStack.shift();
   }
 
@@ -40,6 +58,7 @@ export class DrawingPad {
   clear() {
     this.snapshot();
     this.ink.fill(0);
+    this.clearValues();
     this.changed();
   }
 
@@ -47,7 +66,22 @@ export class DrawingPad {
   loadTop(bits, rows) {
     this.snapshot();
     this.ink.fill(0);
+    this.clearValues();
     for (let i = 0; i < rows * this.side; i++) this.ink[i] = bits[i] === '1' ? 1 : 0;
+    this.cut = rows;
+    this.changed();
+  }
+
+  /** Loads an image of level indices `[C, side, side]` (256 levels) above row `rows` only. */
+  loadLevels(levels, channels, rows) {
+    this.snapshot();
+    this.ink.fill(0);
+    this.clearValues();
+    const hw = this.side * this.side;
+    for (let i = 0; i < rows * this.side; i++) {
+      for (let c = 0; c < 3; c++) this.value[i * 3 + c] = levels[(channels === 3 ? c : 0) * hw + i];
+      if (this.mode === 'grey') this.ink[i] = this.value[i * 3] > 0 ? 1 : 0;
+    }
     this.cut = rows;
     this.changed();
   }
@@ -57,12 +91,17 @@ export class DrawingPad {
     this.changed();
   }
 
-  /** One level per pixel for the sampler: -1 where free, else 0 (paper) or `inkLevel`. */
-  kept(inkLevel) {
-    const out = new Int16Array(this.side * this.side);
-    for (let i = 0; i < out.length; i++) {
+  /** Kept levels for the sampler, `[channels, side, side]`: -1 where free. Binary: 0 (paper) or
+   *  `top` (ink); grey and rgb: the painted value, above the cut and wherever something was drawn. */
+  kept(top, channels = 1) {
+    const hw = this.side * this.side;
+    const out = new Int16Array(hw * channels);
+    for (let i = 0; i < hw; i++) {
       const above = Math.floor(i / this.side) < this.cut;
-      out[i] = this.ink[i] ? inkLevel : above ? 0 : -1;
+      for (let c = 0; c < channels; c++) {
+        if (this.mode === 'binary') out[c * hw + i] = this.ink[i] ? top : above ? 0 : -1;
+        else out[c * hw + i] = this.ink[i] || above ? this.value[i * 3 + (channels === 3 ? c : 0)] : -1;
+      }
     }
     return out;
   }
@@ -100,12 +139,25 @@ export class DrawingPad {
 
   dab(x, y) {
     const r = this.brush / 2;
-    for (let yy = Math.floor(y - r); yy <= Math.floor(y + r); yy++) {
-      for (let xx = Math.floor(x - r); xx <= Math.floor(x + r); xx++) {
+    // The grey brush is soft: full strength at its centre, fading over one pixel past its radius.
+    const reach = this.mode === 'grey' ? r + 1 : r;
+    for (let yy = Math.floor(y - reach); yy <= Math.floor(y + reach); yy++) {
+      for (let xx = Math.floor(x - reach); xx <= Math.floor(x + reach); xx++) {
         if (xx < 0 || yy < 0 || xx >= this.side || yy >= this.side) continue;
-        if (Math.hypot(xx + 0.5 - x, yy + 0.5 - y) > r + 0.25) continue;
+        const d = Math.hypot(xx + 0.5 - x, yy + 0.5 - y);
+        if (d > reach + 0.25) continue;
         const i = yy * this.side + xx;
-        this.ink[i] = this.erasing ? 0 : 1;
+        if (this.erasing) {
+          this.ink[i] = 0;
+          this.value.fill(this.mode === 'rgb' ? 255 : 0, i * 3, i * 3 + 3);
+        } else if (this.mode === 'grey') {
+          const v = Math.round(255 * Math.min(1, Math.max(0, reach + 0.25 - d) / 1.25));
+          if (v > this.value[i * 3]) this.value.fill(v, i * 3, i * 3 + 3);
+          this.ink[i] = this.value[i * 3] > 0 ? 1 : 0;
+        } else {
+          this.ink[i] = 1;
+          if (this.mode === 'rgb') this.value.set(this.colour, i * 3);
+        }
       }
     }
   }
@@ -136,7 +188,11 @@ export class DrawingPad {
     const img = this.ctx.createImageData(this.side, this.side);
     for (let i = 0; i < this.ink.length; i++) {
       const above = Math.floor(i / this.side) < this.cut;
-      const c = this.ink[i] ? INK : above ? PAPER : FREE;
+      let c;
+      if (!this.ink[i] && !above) c = FREE;
+      else if (this.mode === 'binary') c = this.ink[i] ? INK : PAPER;
+      else if (this.mode === 'grey') c = PAPER.map((p, k) => Math.round(p + ((INK[k] - p) * this.value[i * 3]) / 255));
+      else c = Array.from(this.value.subarray(i * 3, i * 3 + 3));
       img.data.set([...c, 255], i * 4);
     }
     this.ctx.putImageData(img, 0, 0);

@@ -46,6 +46,17 @@ export function drawKernelMasks(container, masks) {
     const caption = document.createElement('figcaption');
     caption.textContent = k.name;
     figure.append(canvas, caption);
+    if (k.centre_groups) figure.append(groupTable(k.centre_groups));
     container.append(figure);
   }
+}
+
+/** The centre tap's colour groups: row = output group, column = input group it reads. */
+function groupTable(groups) {
+  const names = ['R', 'G', 'B'];
+  const table = document.createElement('table');
+  table.className = 'groups';
+  table.innerHTML = `<caption>centre tap: output reads input</caption><tr><th></th>${groups.map((_, i) => `<th scope="col">${names[i]}</th>`).join('')}</tr>` +
+    groups.map((row, o) => `<tr><th scope="row">${names[o]}</th>${row.map((v) => `<td class="${v ? 'on' : 'off'}">${v ? '✓' : '·'}</td>`).join('')}</tr>`).join('');
+  return table;
 }

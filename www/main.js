@@ -63,6 +63,7 @@ function controls() {
     n: Number($('count').value),
     label: Number($('class').value),
     guidance: Number($('guidance').value),
+    stepDelayMs: Number($('speed').value),
   };
 }
 
@@ -148,7 +149,7 @@ async function loadManifest() {
   const select = $('model');
   for (const m of models) {
     const nll = m.test_nll_nats ? ` — ${m.test_nll_nats.toFixed(2)} nats` : '';
-    select.add(new Option(`${m.name}${m.classes ? ' (class-conditional)' : ''}${nll}`, m.file));
+    select.add(new Option(`${m.name}: ${m.data}${m.classes ? ', class-conditional' : ''}${nll}`, m.file));
   }
   const wanted = params.get('model');
   if (wanted && !models.some((m) => m.file === wanted)) select.add(new Option(`${wanted} (from the address)`, wanted));
@@ -168,6 +169,7 @@ function requestModel() {
 
 function modelLoaded(msg) {
   meta = msg.meta;
+  pw.meta = meta;
   loadedFile = msg.file;
   showError('');
   const entry = models.find((m) => m.file === msg.file) || {};
@@ -176,8 +178,12 @@ function modelLoaded(msg) {
   $('guidance-field').hidden = field.hidden;
   const cls = $('class');
   cls.length = 1;
-  for (let k = 0; k < meta.classes; k++) cls.add(new Option(String(k), String(k)));
+  for (let k = 0; k < meta.classes; k++) cls.add(new Option(meta.class_names[k] || String(k), String(k)));
   if (params.has('class') && Number(params.get('class')) < meta.classes) cls.value = params.get('class');
+  classChosen();
+  pad.setShape(meta.width, meta.channels === 3 ? 'rgb' : meta.levels > 2 ? 'grey' : 'binary');
+  $('colour-field').hidden = pad.mode !== 'rgb';
+  $('cut').max = meta.height;
   drawKernelMasks($('masks'), msg.masks);
   receptive.setModel(msg.file, meta.arch);
   const parts = [`${entry.name || meta.arch}`, `${meta.levels} levels`, `${meta.height}×${meta.width}`];
@@ -187,6 +193,19 @@ function modelLoaded(msg) {
   $('model-info').textContent = parts.join(' · ');
   writeUrl();
   if (workerOk) setState('ready', 'Ready.');
+}
+
+/** A picked class starts the guidance slider at the scale the models README measured best for this
+ * model (the file's `pixelwise.guidance`); "any" sets it back to 1 (plain sampling). */
+function classChosen() {
+  const best = meta && meta.guidance;
+  const picked = Number($('class').value) >= 0;
+  const scale = picked && best ? best.scale : 1;
+  $('guidance').value = scale;
+  $('guidance-value').value = Number(scale).toFixed(1);
+  const note = $('guidance-note');
+  note.textContent = picked && best ? `Starts at ${best.scale}, measured best for this model: ${best.measured}.` : '';
+  note.hidden = !note.textContent;
 }
 
 // ---- jobs -------------------------------------------------------------------------------------
@@ -201,9 +220,7 @@ function startJob(kind, clickAt) {
   const grid = new SampleGrid(canvas, { n, cols: kind === 'grid' ? undefined : n, height: meta.height, width: meta.width, channels: meta.channels, levels: meta.levels });
   let kept = [];
   if (kind === 'complete') {
-    const plane = pad.kept(meta.levels - 1);
-    kept = new Int16Array(plane.length * meta.channels);
-    for (let ch = 0; ch < meta.channels; ch++) kept.set(plane, ch * plane.length);
+    kept = pad.kept(meta.levels - 1, meta.channels);
     grid.preset(kept);
     canvas.parentElement.style.setProperty('--aspect', `${canvas.width} / ${canvas.height}`);
   }
@@ -220,7 +237,7 @@ function startJob(kind, clickAt) {
   }
   setState('preparing', `Starting (${c.engine})…`);
   if (kind === 'complete') setCompleteStatus('sampling', 'Sampling…');
-  send({ type: 'generate', gen, file: c.model, engine: c.engine, n, seed: c.seed, temperature: c.temperature, labels, kept: Array.from(kept), guidance: meta && meta.classes > 0 && c.label >= 0 ? c.guidance : 1 });
+  send({ type: 'generate', gen, file: c.model, engine: c.engine, n, seed: c.seed, temperature: c.temperature, labels, kept: Array.from(kept), guidance: meta && meta.classes > 0 && c.label >= 0 ? c.guidance : 1, stepDelayMs: c.stepDelayMs });
 }
 
 function drawProgress(msg) {
@@ -233,12 +250,23 @@ function drawProgress(msg) {
     pixelsPerSecond: msg.pixelsPerSecond, msPerImage: msg.msPerImage, prepareMs: msg.prepareMs, position: msg.position, total: msg.total,
     firstPixelMs: job.firstAt - job.clickAt, workerFirstPixelMs: msg.firstPixelMs, engine: job.engine, final: false,
   });
+  // The softmax belongs to the last sampled (not kept) sub-pixel: records are [pixel, channel, kept, v_0..].
+  const stride = 3 + job.n;
+  if (pw.onProgress) {
+    for (let i = 0; i + stride <= msg.records.length; i += stride) {
+      pw.onProgress({ pixel: msg.records[i], channel: msg.records[i + 1], kept: Boolean(msg.records[i + 2]), value: msg.records[i + 3] });
+    }
+  }
+  let last = -1;
+  for (let i = msg.records.length - stride; i >= 0; i -= stride) if (!msg.records[i + 2]) { last = i; break; }
+  if (last < 0 || !msg.probs.length) return;
   const L = msg.levels;
+  const [p, channel, drawn] = [msg.records[last], msg.records[last + 1], msg.records[last + 3]];
   const probs = Array.from(msg.probs.slice(0, L));
-  const names = L === 2 ? ['paper', 'ink'] : null;
-  drawProbabilities($('probs'), probs, names);
-  const p = job.grid.last;
-  $('probs-caption').textContent = `Softmax over the levels of pixel (row ${Math.floor(p / meta.width)}, col ${p % meta.width}), first image.`;
+  const labels = L === 2 ? ['paper', 'ink'] : null;
+  drawProbabilities($('probs'), probs, { labels, channel, channels: meta.channels, drawn });
+  const sub = meta.channels > 1 ? `${['R', 'G', 'B'][channel]} of ` : '';
+  $('probs-caption').textContent = `Softmax over the ${L} levels of ${sub}pixel (row ${Math.floor(p / meta.width)}, col ${p % meta.width}), first image; the drawn level is marked.`;
 }
 
 function finishJob(msg) {
@@ -299,18 +327,50 @@ const pad = new DrawingPad($('pad'), $('cut-line'), {
 pw.pad = pad;
 
 let digits = null;
+let emoji = null;
+
+/** The committed held-out emoji (models/emoji-test.png, 16x16 tiles stacked top to bottom), read
+ *  through a canvas: level indices [3, 16, 16] per image. */
+async function heldOutEmoji() {
+  if (!emoji) {
+    const res = await fetch('emoji-test.png');
+    if (!res.ok) throw new Error(`emoji-test.png: HTTP ${res.status}`);
+    const bitmap = await createImageBitmap(await res.blob(), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = c.getContext('2d');
+    ctx.drawImage(bitmap, 0, 0);
+    const d = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    const side = bitmap.width;
+    emoji = Array.from({ length: bitmap.height / side }, (_, k) => {
+      const levels = new Uint8Array(3 * side * side);
+      for (let p = 0; p < side * side; p++) for (let ch = 0; ch < 3; ch++) levels[ch * side * side + p] = d[(k * side * side + p) * 4 + ch];
+      return levels;
+    });
+  }
+  return emoji;
+}
+
 async function realDigit() {
   try {
+    const rows = Math.floor((meta ? meta.height : 28) / 2);
+    if (pad.mode === 'rgb') {
+      const all = await heldOutEmoji();
+      const k = Math.floor(Math.random() * all.length);
+      pad.loadLevels(all[k], 3, rows);
+      setCompleteStatus('idle', `Top half of held-out emoji ${k + 1} of ${all.length}. Press Complete.`);
+      return;
+    }
     if (!digits) {
       const res = await fetch('digits.json');
       if (!res.ok) throw new Error(`digits.json: HTTP ${res.status}`);
       digits = (await res.json()).digits;
     }
     const d = digits[Math.floor(Math.random() * digits.length)];
-    pad.loadTop(d.bits, 14);
+    if (pad.mode === 'grey') pad.loadLevels(d.grey, 1, rows);
+    else pad.loadTop(d.bits, rows);
     setCompleteStatus('idle', `Top half of a held-out ${d.label}. Press Complete.`);
   } catch (e) {
-    setCompleteStatus('error', `No digits to load: ${e.message}`);
+    setCompleteStatus('error', `Nothing to load: ${e.message}`);
   }
 }
 
@@ -319,6 +379,7 @@ async function realDigit() {
 $('controls').addEventListener('submit', (e) => e.preventDefault());
 $('model').addEventListener('change', requestModel);
 for (const id of ['engine', 'seed', 'count', 'class']) $(id).addEventListener('change', writeUrl);
+$('class').addEventListener('change', classChosen);
 $('guidance').addEventListener('input', () => {
   $('guidance-value').value = Number($('guidance').value).toFixed(1);
 });
@@ -342,6 +403,10 @@ $('download').addEventListener('click', () => {
 });
 for (const r of document.querySelectorAll('input[name=tool]')) r.addEventListener('change', () => (pad.erasing = r.value === 'eraser' && r.checked));
 $('brush').addEventListener('change', () => (pad.brush = Number($('brush').value)));
+$('colour').addEventListener('input', () => {
+  const hex = $('colour').value;
+  pad.colour = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+});
 $('cut').addEventListener('input', () => pad.setCut(Number($('cut').value)));
 $('undo').addEventListener('click', () => pad.undo());
 $('clear').addEventListener('click', () => pad.clear());

@@ -40,7 +40,7 @@ function loadModel(file) {
 const yieldToEvents = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function generate(req) {
-  const { gen, file, engine, n, seed, temperature, labels, kept, guidance } = req;
+  const { gen, file, engine, n, seed, temperature, labels, kept, guidance, stepDelayMs = 0 } = req;
   const { model, meta } = await loadModel(file);
   if (gen !== current) return;
   post({ type: 'status', gen, text: engine === 'tract' ? 'optimising the ONNX graph (tract)…' : 'building the native engine…' });
@@ -68,7 +68,7 @@ async function generate(req) {
         length += rec.length;
         for (let i = 0; i < rec.length; i += recordLen) if (!rec[i + 2]) sampledPixels += n;
         if (firstPixelMs === null && rec.length) firstPixelMs = performance.now() - t0;
-      } while (!sampler.done() && performance.now() - sliceStart < SLICE_MS);
+      } while (!sampler.done() && !stepDelayMs && performance.now() - sliceStart < SLICE_MS);
       const records = new Int32Array(length);
       let at = 0;
       for (const c of chunks) {
@@ -87,7 +87,9 @@ async function generate(req) {
         },
         [records.buffer],
       );
-      await yieldToEvents();
+      // Slowed down on request, one sub-pixel per message, so the order can be watched.
+      if (stepDelayMs) await new Promise((resolve) => setTimeout(resolve, stepDelayMs));
+      else await yieldToEvents();
     }
     if (gen !== current) return;
     const elapsed = performance.now() - started;

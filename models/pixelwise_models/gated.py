@@ -3,7 +3,7 @@ vertical->horizontal link, residual horizontal stack, a learned per-class bias i
 import torch
 import torch.nn as nn
 
-from .layers import OutputHead, raster_conv, vertical_conv
+from .layers import OutputHead, gated_raster_conv, raster_conv, vertical_conv
 
 
 def gate(pre):
@@ -17,7 +17,7 @@ class GatedLayer(nn.Module):
         self.residual = residual
         # Vertical: kxk seeing rows above only. Horizontal: 1xk seeing pixels to the left.
         self.v_conv = vertical_conv(in_ch, 2 * p, kernel, mask_type)
-        self.h_conv = raster_conv(in_ch, 2 * p, (1, kernel), mask_type, colours)
+        self.h_conv = gated_raster_conv(in_ch, 2 * p, (1, kernel), mask_type, colours)
         self.link = nn.Conv2d(2 * p, 2 * p, 1)
         self.h_out = raster_conv(p, p, 1, "B", colours)
         self.classes = classes

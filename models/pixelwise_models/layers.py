@@ -3,7 +3,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .masks import raster_mask, vertical_mask
+from .masks import gate_pair_mask, raster_mask, vertical_mask
 
 
 class MaskedConv2d(nn.Conv2d):
@@ -22,6 +22,12 @@ class MaskedConv2d(nn.Conv2d):
 def raster_conv(in_ch, out_ch, kernel, mask_type, colours, bias=True):
     kh, kw = kernel if isinstance(kernel, tuple) else (kernel, kernel)
     return MaskedConv2d(in_ch, out_ch, (kh, kw), raster_mask(out_ch, in_ch, kh, kw, mask_type, colours), bias)
+
+
+def gated_raster_conv(in_ch, out_ch, kernel, mask_type, colours):
+    """A raster convolution feeding a tanh x sigmoid gate (see masks.gate_pair_mask)."""
+    kh, kw = kernel
+    return MaskedConv2d(in_ch, out_ch, (kh, kw), gate_pair_mask(out_ch, in_ch, kh, kw, mask_type, colours))
 
 
 def vertical_conv(in_ch, out_ch, kernel, mask_type):

@@ -29,3 +29,11 @@ def vertical_mask(out_ch, in_ch, kh, kw, mask_type):
     ch = kh // 2
     m[:, :, : ch + (1 if mask_type == "B" else 0), :] = 1
     return m
+
+
+def gate_pair_mask(out_ch, in_ch, kh, kw, mask_type, colours=1):
+    """Mask of a convolution whose output is split in halves (f, g) and gated f[j] * g[j]:
+    each half carries the colour groups of the p = out_ch / 2 gated channels, so f[j] and g[j]
+    belong to the same group as gated channel j."""
+    half = raster_mask(out_ch // 2, in_ch, kh, kw, mask_type, colours)
+    return torch.cat([half, half], dim=0)

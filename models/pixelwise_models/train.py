@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import data
+from . import datasets
 from .nll import mean_nll, nll_per_image, one_hot
 from .zoo import build
 
@@ -26,7 +26,8 @@ def parse():
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--binarisation", default="threshold", choices=["threshold", "bernoulli"])
+    p.add_argument("--dataset", default="mnist-bin", choices=["mnist-bin", "mnist-256", "emoji-rgb"])
+    p.add_argument("--binarisation", default="threshold", choices=["threshold", "bernoulli"], help="mnist-bin only")
     p.add_argument("--label-dropout", type=float, default=0.1, help="share of labels zeroed (unconditional use)")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--threads", type=int, default=1)
@@ -34,10 +35,9 @@ def parse():
     return p.parse_args()
 
 
-def tensors(split, binarisation, device):
-    grey, labels = data.load_grey(split)
-    x = torch.from_numpy(data.binarise(grey, binarisation, seed=1 if split == "test" else 0)).unsqueeze(1)
-    return x.to(device), torch.from_numpy(labels).to(device)
+def tensors(dataset, split, device):
+    x, labels = dataset.load(split)
+    return torch.from_numpy(x).to(device), torch.from_numpy(labels).to(device)
 
 
 def main():
@@ -47,11 +47,15 @@ def main():
     torch.set_num_threads(args.threads)
     command = "python -m pixelwise_models.train " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     kwargs = json.loads(args.config)
+    dataset = datasets.get(args.dataset, args.binarisation)
+    if args.arch != "classifier":
+        kwargs = {"colours": dataset.colours, "levels": dataset.levels, **kwargs}
+    levels = dataset.levels
     model = build(args.arch, kwargs).to(args.device)
     classifier = args.arch == "classifier"
     classes = 10 if classifier else model.classes
-    fit_x, fit_y = tensors("fit", args.binarisation, args.device)
-    val_x, val_y = tensors("validation", args.binarisation, args.device)
+    fit_x, fit_y = tensors(dataset, "fit", args.device)
+    val_x, val_y = tensors(dataset, "validation", args.device)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     gen = torch.Generator(device="cpu").manual_seed(args.seed)
     start, epoch, best, log = time.time(), 0, math.inf, []
@@ -74,19 +78,19 @@ def main():
                     label = one_hot(y, classes)
                     drop = (torch.rand(len(y), device=args.device) < args.label_dropout).float()[:, None]
                     label = label * (1 - drop)
-                loss = nll_per_image(model(x, label), x, 2).mean()
+                loss = nll_per_image(model(x, label), x, levels).mean()
             opt.zero_grad()
             loss.backward()
             opt.step()
         epoch += 1
-        score = _validate(model, val_x, val_y, classifier, classes)
+        score = _validate(model, val_x, val_y, classifier, classes, levels)
         log.append({"epoch": epoch, "seconds": round(time.time() - start, 1), "validation": score})
         print(json.dumps(log[-1]), flush=True)
         if score < best:
             best = score
             torch.save({
                 "arch": args.arch, "kwargs": kwargs, "state_dict": model.state_dict(),
-                "train_command": command, "binarisation": args.binarisation, "log": log,
+                "train_command": command, "binarisation": args.binarisation, "dataset": args.dataset, "log": log,
                 "epochs": epoch, "seconds": time.time() - start,
                 "device": torch.cuda.get_device_name() if args.device == "cuda" else "cpu",
             }, args.out)
@@ -96,12 +100,12 @@ def main():
     torch.save(ckpt, args.out)
 
 
-def _validate(model, x, y, classifier, classes):
+def _validate(model, x, y, classifier, classes, levels):
     if classifier:
         model.eval()
         with torch.no_grad():
             return 1.0 - (model(x).argmax(1) == y).float().mean().item()  # error rate
-    return mean_nll(model, x, y, 2, classes)
+    return mean_nll(model, x, y, levels, classes)
 
 
 if __name__ == "__main__":

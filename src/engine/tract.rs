@@ -108,6 +108,7 @@ fn infer_meta(dims: &[Option<usize>], shown: &[String], typed: &TypedModel, cond
         height,
         width,
         classes,
+        class_names: Vec::new(),
         config: serde_json::json!({}),
         test_nll_nats: None,
         props: Default::default(),

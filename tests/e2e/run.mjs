@@ -1,18 +1,24 @@
 // End-to-end test of the page in Debian's Chromium, driven by playwright-core. Starts the dev
 // server on a free port, checks generation, stop, completion, errors and the server's headers,
 // writes screenshots to target/e2e/ and prints the page's measured speed per engine as JSON lines.
-// Usage: node tests/e2e/run.mjs   (after ./build.sh has built target/release/serve and www/)
+// Usage: node tests/e2e/run.mjs [groups]   (after ./build.sh has built target/release/serve and www/)
+//   groups: a comma-separated subset of main,visibility,phone,colour (default: all of them)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { phoneChecks, visibilityChecks } from './visibility.mjs';
+import { colourChecks } from './colour.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(ROOT, 'target/e2e');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const started = Date.now();
+
+const GROUPS = (process.argv[2] || 'main,visibility,phone,colour').split(',');
+const want = (group) => GROUPS.includes(group);
 
 class Failure extends Error {}
 function check(ok, what) {
@@ -172,6 +178,8 @@ async function receptiveChecks(page, base) {
     if (name === 'gated') {
       // Guidance reshapes the class-3 samples of the same seed.
       check(await page.isVisible('#guidance'), 'gated: the guidance control is shown');
+      await page.locator('#guidance').fill('1');
+      await generate(page);
       const plain = await page.evaluate(() => window.pixelwise.gridDataURL());
       await page.locator('#guidance').fill('3');
       const guided = await generate(page);
@@ -373,7 +381,15 @@ async function main() {
     });
     const page = await browser.newPage({ viewport: { width: 1100, height: 1300 } });
     page.on('console', (m) => m.type() === 'error' && !/404/.test(m.text()) && console.log(`  page console: ${m.text()}`));
-    await run(page, server.base);
+    mkdirSync(OUT, { recursive: true });
+    const ctx = { check, waitState, generate, OUT };
+    if (want('main')) await run(page, server.base);
+    if (want('visibility')) await visibilityChecks(page, server.base, ctx);
+    if (want('phone')) {
+      const shots = await phoneChecks(browser, server.base, ctx);
+      console.log(`phone screenshots: ${shots.map((s) => path.relative(ROOT, s)).join(', ')}`);
+    }
+    if (want('colour')) await colourChecks(page, server.base, ctx);
     console.log(`e2e: all checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${path.relative(ROOT, OUT)}/`);
   } catch (e) {
     console.error(`e2e FAILED: ${e instanceof Failure ? e.message : e.stack || e}`);

@@ -1,4 +1,5 @@
-//! `pixelwise digits`: a few binarised held-out digits for the page's "start from a real digit".
+//! `pixelwise digits`: a few held-out digits for the page's "start from a real one", binarised and
+//! as 256 grey levels.
 
 use std::path::PathBuf;
 
@@ -22,10 +23,10 @@ pub fn run(a: Args) -> Result<()> {
         .map(|i| {
             let d = &held_out[i * held_out.len() / count];
             let bits: String = d.binary().iter().map(|&v| if v > 0.5 { '1' } else { '0' }).collect();
-            serde_json::json!({ "label": d.label, "bits": bits })
+            serde_json::json!({ "label": d.label, "bits": bits, "grey": d.grey })
         })
         .collect();
-    let doc = serde_json::json!({ "height": SIDE, "width": SIDE, "split": "held-out (i % 10 == 9), grey >= 128", "digits": digits });
+    let doc = serde_json::json!({ "height": SIDE, "width": SIDE, "split": "held-out (i % 10 == 9); bits: grey >= 128", "digits": digits });
     std::fs::write(&a.out, doc.to_string()).map_err(|e| Error::Io(format!("{}: {e}", a.out.display())))?;
     crate::emit(serde_json::json!({ "out": a.out, "digits": count }));
     Ok(())

@@ -24,6 +24,15 @@ fn display_name(arch: &str) -> String {
     }
 }
 
+/// What the model draws, for the model picker.
+fn data_label(dataset: &str) -> &'static str {
+    match dataset {
+        "mnist-256" => "grey digits, 256 levels",
+        "emoji-rgb" => "colour emoji, RGB × 256 levels",
+        _ => "binary digits",
+    }
+}
+
 /// The page opens on the first entry: the plain PixelCNN, then the others by name.
 fn order_key(file: &str) -> (bool, String) {
     (file != "pixelcnn-mnist-bin.onnx", file.to_owned())
@@ -49,7 +58,7 @@ pub fn run(a: Args) -> Result<()> {
         };
         let (m, parameters) = meta;
         entries.push(serde_json::json!({
-            "file": file_name, "name": display_name(&m.arch_name), "arch": m.arch_name, "levels": m.levels,
+            "file": file_name, "name": display_name(&m.arch_name), "data": data_label(&m.dataset_name()), "arch": m.arch_name, "levels": m.levels,
             "channels": m.channels, "height": m.height, "width": m.width, "classes": m.classes,
             "test_nll_nats": m.test_nll_nats, "parameters": parameters, "config": m.config,
         }));

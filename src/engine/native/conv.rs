@@ -2,7 +2,7 @@
 //! the same primitive serves the layer-by-layer full forward and the cached sampler.
 
 use crate::error::Result;
-use crate::masks::{raster_mask, vertical_mask, MaskType};
+use crate::masks::{gate_pair_mask, raster_mask, vertical_mask, MaskType};
 use crate::model_file::ModelFile;
 
 /// An H x W map of `c` channels, stored position-major so one position's channels are contiguous.
@@ -38,6 +38,8 @@ impl Map {
 pub enum Mask {
     None,
     Raster(MaskType, usize),
+    /// Raster, for a convolution whose output halves meet in a gate (`masks::gate_pair_mask`).
+    GatePair(MaskType, usize),
     Vertical(MaskType),
 }
 
@@ -68,6 +70,7 @@ impl Conv {
         let m = match mask {
             Mask::None => vec![1.0; raw.len()],
             Mask::Raster(t, colours) => raster_mask(out_ch, in_ch, kh, kw, t, colours),
+            Mask::GatePair(t, colours) => gate_pair_mask(out_ch, in_ch, kh, kw, t, colours),
             Mask::Vertical(t) => vertical_mask(out_ch, in_ch, kh, kw, t),
         };
         let (mut taps, mut weights) = (Vec::new(), Vec::new());

@@ -59,7 +59,7 @@ impl Gated {
             };
             layers.push(Layer {
                 v_conv: Conv::load(file, &format!("{pre}.v_conv"), in_ch, 2 * p, kk, kk, Mask::Vertical(t), true)?,
-                h_conv: Conv::load(file, &format!("{pre}.h_conv"), in_ch, 2 * p, 1, kk, Mask::Raster(t, c), true)?,
+                h_conv: Conv::load(file, &format!("{pre}.h_conv"), in_ch, 2 * p, 1, kk, Mask::GatePair(t, c), true)?,
                 link: Conv::load(file, &format!("{pre}.link"), 2 * p, 2 * p, 1, 1, Mask::None, true)?,
                 h_out: Conv::load(file, &format!("{pre}.h_out"), p, p, 1, 1, Mask::Raster(B, c), true)?,
                 // The last layer's gated vertical output is never read, so the file has no v_cond there.
