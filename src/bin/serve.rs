@@ -89,7 +89,8 @@ mod server {
             SetResponseHeaderLayer::overriding(header::HeaderName::from_static(name), HeaderValue::from_static(value))
         };
         Router::new()
-            .fallback_service(ServeDir::new(root))
+            // The precompressed .br / .gz beside a file, when the browser accepts that encoding.
+            .fallback_service(ServeDir::new(root).precompressed_br().precompressed_gzip())
             .layer(middleware::from_fn(guard))
             .layer(fixed("cross-origin-opener-policy", "same-origin"))
             .layer(fixed("cross-origin-embedder-policy", "require-corp"))

@@ -5,6 +5,7 @@
 //   groups: a comma-separated subset of main,visibility,phone,colour (default: all of them)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +68,19 @@ async function serverChecks(base, port) {
   const h = (k) => wasm.headers.get(k);
   check(wasm.ok && h('content-type') === 'application/wasm', `.wasm served as ${h('content-type')}`);
   check(h('cross-origin-opener-policy') === 'same-origin' && h('cross-origin-embedder-policy') === 'require-corp', 'COOP same-origin and COEP require-corp');
+  // Precompressed by build.sh: brotli where the browser takes it, gzip otherwise, raw for neither.
+  const head = (target, enc) =>
+    new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path: target, method: 'HEAD', headers: enc ? { 'accept-encoding': enc } : {} }, (res) => {
+        res.resume();
+        resolve({ enc: res.headers['content-encoding'], len: Number(res.headers['content-length']), type: res.headers['content-type'] });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const [raw, br, gz] = [await head('/pkg/pixelwise_bg.wasm'), await head('/pkg/pixelwise_bg.wasm', 'gzip, deflate, br'), await head('/pkg/pixelwise_bg.wasm', 'gzip')];
+  check(!raw.enc && br.enc === 'br' && gz.enc === 'gzip' && br.type === 'application/wasm', `the wasm is served brotli- or gzip-encoded as asked (${raw.len} bytes raw, ${br.len} brotli, ${gz.len} gzip)`);
+  check(br.len < raw.len / 4, `brotli sends ${((100 * br.len) / raw.len).toFixed(1)}% of the wasm's bytes`);
   const onnx = await fetch(`${base}models/pixelcnn-mnist-bin.onnx`, { method: 'HEAD' });
   check(onnx.headers.get('content-type') === 'application/octet-stream', '.onnx served as application/octet-stream');
 }
