@@ -5,6 +5,7 @@ pub mod classifier;
 pub mod conditional;
 pub mod engine;
 pub mod error;
+pub mod lessons;
 pub mod mask_view;
 pub mod masks;
 pub mod metadata;

@@ -121,6 +121,13 @@ impl Model {
         Ok(crate::mask_view::kernel_masks(&meta).map_err(js)?.to_string())
     }
 
+    /// Bits per sub-pixel `[C*H*W]` of one image (k/(L-1)) given the sub-pixels before each, from
+    /// one forward pass; `label` < 0 for none.
+    pub fn surprise(&mut self, engine: &str, pixels: &[f32], label: i32) -> Result<Vec<f32>, JsError> {
+        let label = (label >= 0).then_some(label as usize);
+        crate::lessons::surprise::surprise_bits(self.engine(engine)?, pixels, label).map_err(js)
+    }
+
     fn engine(&mut self, name: &str) -> Result<&dyn Engine, JsError> {
         Ok(match EngineKind::parse(name).map_err(js)? {
             EngineKind::Native => {
@@ -137,6 +144,15 @@ impl Model {
             }
         })
     }
+}
+
+/// The seed's worked example on a 3x3 `image` with 1x1 weights `[w1, w2, w3]`: six 3x3 grids,
+/// `[6 * 9]` in the order input, conv w1, mask, conv w2, conv w3, + skip.
+#[wasm_bindgen(js_name = workedExample)]
+pub fn worked_example(image: &[f32], weights: &[f32]) -> Result<Vec<f32>, JsError> {
+    let image: [f32; 9] = image.try_into().map_err(|_| JsError::new("the worked example takes 9 image values"))?;
+    let weights: [f32; 3] = weights.try_into().map_err(|_| JsError::new("the worked example takes 3 weights"))?;
+    Ok(crate::lessons::worked_example::stages(&image, &weights).concat())
 }
 
 #[wasm_bindgen]

@@ -5,6 +5,7 @@ import { DrawingPad } from './drawing-pad.js';
 import { drawProbabilities } from './charts.js';
 import { drawKernelMasks } from './kernel-masks.js';
 import { ReceptiveView } from './receptive-view.js';
+import { Lessons } from './lessons.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -113,6 +114,7 @@ function onWorker(msg) {
     return;
   }
   if (msg.type === 'fatal') return fatal(msg.message);
+  if (msg.type === 'lesson') return lessons.onReply(msg);
   if (msg.gen !== gen) {
     pw.stale += 1; // an older generation, stopped or replaced
     return;
@@ -186,6 +188,7 @@ function modelLoaded(msg) {
   $('cut').max = meta.height;
   drawKernelMasks($('masks'), msg.masks);
   receptive.setModel(msg.file, meta.arch);
+  lessons.setModel(msg.file, meta);
   const parts = [`${entry.name || meta.arch}`, `${meta.levels} levels`, `${meta.height}×${meta.width}`];
   if (entry.parameters) parts.push(`${entry.parameters.toLocaleString('en-US')} parameters`);
   if (meta.test_nll_nats) parts.push(`held-out NLL ${meta.test_nll_nats.toFixed(2)} nats/image`);
@@ -350,6 +353,46 @@ async function heldOutEmoji() {
   return emoji;
 }
 
+/** The emoji test file's text chunk `pixelwise`: JSON with each image's class. */
+function pngText(bytes, keyword) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 8; at + 8 <= bytes.length; ) {
+    const len = view.getUint32(at);
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    if (type === 'tEXt') {
+      const data = bytes.subarray(at + 8, at + 8 + len);
+      const nul = data.indexOf(0);
+      if (new TextDecoder('latin1').decode(data.subarray(0, nul)) === keyword) return new TextDecoder('latin1').decode(data.subarray(nul + 1));
+    }
+    at += 12 + len;
+  }
+  return null;
+}
+
+let emojiLabels = null;
+
+/** A random held-out image of the loaded model's data set, as level indices [C, H, W] and its class. */
+async function heldOutImage(m) {
+  if (m.channels === 3) {
+    const all = await heldOutEmoji();
+    if (!emojiLabels) {
+      const res = await fetch('emoji-test.png');
+      const text = pngText(new Uint8Array(await res.arrayBuffer()), 'pixelwise');
+      emojiLabels = text ? JSON.parse(text).labels : all.map(() => 0);
+    }
+    const k = Math.floor(Math.random() * all.length);
+    return { levels: all[k], label: emojiLabels[k] };
+  }
+  if (!digits) {
+    const res = await fetch('digits.json');
+    if (!res.ok) throw new Error(`digits.json: HTTP ${res.status}`);
+    digits = (await res.json()).digits;
+  }
+  const d = digits[Math.floor(Math.random() * digits.length)];
+  const levels = m.levels === 2 ? Array.from(d.bits, (b) => (b === '1' ? 1 : 0)) : d.grey;
+  return { levels, label: d.label };
+}
+
 async function realDigit() {
   try {
     const rows = Math.floor((meta ? meta.height : 28) / 2);
@@ -414,7 +457,12 @@ $('real-digit').addEventListener('click', realDigit);
 
 pw.gridDataURL = () => $('grid').toDataURL('image/png');
 
+const lessons = new Lessons({ send, root: $('how') });
+lessons.pickImage = heldOutImage;
+pw.lessons = lessons;
+
 applyUrl();
 setState('loading', 'Loading the sampler…');
 startWorker();
+lessons.compute();
 loadManifest().then(requestModel);

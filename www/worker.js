@@ -1,7 +1,7 @@
 // Owns the wasm module: loads model files, builds engines and steps samplers in short slices so
 // that a newer request (or a stop) is seen within one slice. Every message carries the generation
 // id it belongs to; the page drops those of older generations.
-import init, { Model } from './pkg/pixelwise.js';
+import init, { Model, workedExample } from './pkg/pixelwise.js';
 
 const SLICE_MS = 25;
 const message = (e) => (e && e.message) || String(e);
@@ -102,8 +102,33 @@ async function generate(req) {
   }
 }
 
+/** The "How it works" lessons: no generation id, so they never stop a running generation. */
+async function lesson(req) {
+  try {
+    if (req.kind === 'worked') {
+      await wasmReady;
+      const stages = workedExample(Float32Array.from(req.image), Float32Array.from(req.weights));
+      post({ type: 'lesson', id: req.id, stages });
+    } else if (req.kind === 'surprise') {
+      const { model } = await loadModel(req.file);
+      let bits;
+      try {
+        bits = model.surprise('native', req.pixels, req.label);
+      } catch {
+        bits = model.surprise('tract', req.pixels, req.label); // an architecture only tract runs
+      }
+      post({ type: 'lesson', id: req.id, bits });
+    } else {
+      throw new Error(`unknown lesson ${req.kind}`);
+    }
+  } catch (err) {
+    post({ type: 'lesson', id: req.id, error: message(err) });
+  }
+}
+
 self.onmessage = async (e) => {
   const req = e.data;
+  if (req.type === 'lesson') return lesson(req);
   if (typeof req.gen === 'number' && req.gen > current) current = req.gen;
   try {
     if (req.type === 'load') {

@@ -149,30 +149,6 @@ pub fn add(acc: &mut [f32], v: &[f32]) {
 mod tests {
     use super::*;
 
-    /// The worked example: a 3x3 image through 1x1 convolutions of -2, -1 and +1 with the third
-    /// row masked out in between, plus the skip connection.
-    #[test]
-    fn worked_example_residual() {
-        let image = [2.0, 3.0, 4.0, 1.0, 5.0, 2.0, 6.0, 7.0, 8.0];
-        let mut x = Map::new(3, 3, 1);
-        x.data.copy_from_slice(&image);
-        let conv = |w: f32| Conv::from_raw(&[w], vec![0.0], 1, 1, 1, 1, Mask::None);
-        let mask = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0];
-        let mut out = Map::new(3, 3, 1);
-        for p in 0..9 {
-            let mut a = [0.0];
-            conv(-2.0).at(&x, p, &mut a);
-            a[0] *= mask[p];
-            let mut b = [0.0];
-            conv(-1.0).pointwise(&a, &mut b);
-            let mut c = [0.0];
-            conv(1.0).pointwise(&b, &mut c);
-            add(&mut c, x.at(p));
-            out.at_mut(p).copy_from_slice(&c);
-        }
-        assert_eq!(out.data, vec![6.0, 9.0, 12.0, 3.0, 15.0, 6.0, 6.0, 7.0, 8.0]);
-    }
-
     #[test]
     fn masked_taps_are_dropped_and_padding_is_zero() {
         // 3x3 mask A keeps the 4 taps above and to the left.

@@ -1,0 +1,35 @@
+// "How it works": the worked example and the surprise map, computed by the wasm from the loaded model.
+
+import path from 'node:path';
+
+export async function lessonChecks(page, base, { check, waitState, OUT }) {
+  await page.goto(`${base}?model=gated-mnist-bin.onnx&n=1&engine=native`);
+  await waitState(page, ['ready'], 90000);
+  const how = page.locator('#how');
+  await how.scrollIntoViewIfNeeded();
+  const result = () => page.evaluate(() => document.getElementById('how').dataset.workedResult);
+  await page.waitForFunction(() => document.getElementById('how').dataset.workedResult, null, { timeout: 20000 });
+  check((await result()) === '6 9 12 3 15 6 6 7 8', `worked example: the seed's result 6 9 12 / 3 15 6 / 6 7 8 (${await result()})`);
+  const title = await page.locator('#we-grids figure').nth(1).locator('td').first().getAttribute('title');
+  check(title === '-2 × 2 = -4', `worked example: a cell's arithmetic on hover ("${title}")`);
+  await page.click('#we-prev');
+  check((await page.textContent('#we-stage')).startsWith('Step 5 of 6') && (await page.locator('#we-grids figure').count()) === 5, 'worked example: Back steps to stage 5 of 6');
+  await page.click('#we-next');
+  await page.locator('#we-input input').nth(4).fill('1');
+  await page.waitForFunction(() => document.getElementById('how').dataset.workedResult !== '6 9 12 3 15 6 6 7 8', null, { timeout: 10000 });
+  check((await result()) === '6 9 12 3 3 6 6 7 8', `worked example: editing the centre to 1 gives ${await result()}`);
+  await page.locator('#we-weights input').nth(0).fill('1');
+  await page.waitForFunction(() => !document.getElementById('how').dataset.workedResult.startsWith('6 9'), null, { timeout: 10000 });
+  check((await result()) === '0 0 0 0 0 0 6 7 8', `worked example: w1 = 1 gives ${await result()}`);
+  await page.click('#we-reset');
+
+  for (const [file, maps] of [['gated-mnist-bin.onnx', 3], ['gated-emoji-rgb.onnx', 3], ['pixelcnn-mnist-256.onnx', 2]]) {
+    await page.goto(`${base}?model=${file}&n=1&engine=native`);
+    await waitState(page, ['ready'], 90000);
+    await page.click('#surprise-pick');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('surprise').dataset.state), null, { timeout: 60000, polling: 50 });
+    const s = await page.evaluate(() => ({ state: document.getElementById('surprise').dataset.state, text: document.getElementById('surprise-status').textContent, maps: document.querySelectorAll('#surprise-maps canvas').length, summary: window.pixelwise.lessons.lastSurprise }));
+    if (file === 'gated-emoji-rgb.onnx') await page.locator('#how').screenshot({ path: path.join(OUT, 'how-it-works.png') });
+    check(s.state === 'done' && s.maps === maps && s.summary.every((x) => Number.isFinite(x.nats) && x.nats > 0), `${file}: surprise map of a held-out image in one forward pass (${s.summary.map((x) => x.nats.toFixed(1)).join(' / ')} nats; ${s.maps} canvases)`);
+  }
+}
