@@ -6,6 +6,7 @@ import { drawProbabilities } from './charts.js';
 import { drawKernelMasks } from './kernel-masks.js';
 import { ReceptiveView } from './receptive-view.js';
 import { Lessons } from './lessons.js';
+import { Race } from './race.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -115,6 +116,7 @@ function onWorker(msg) {
   }
   if (msg.type === 'fatal') return fatal(msg.message);
   if (msg.type === 'lesson') return lessons.onReply(msg);
+  if (msg.type === 'race') return race.onMessage(msg);
   if (msg.gen !== gen) {
     pw.stale += 1; // an older generation, stopped or replaced
     return;
@@ -189,6 +191,7 @@ function modelLoaded(msg) {
   drawKernelMasks($('masks'), msg.masks);
   receptive.setModel(msg.file, meta.arch);
   lessons.setModel(msg.file, meta);
+  race.setModel(msg.file, meta);
   const parts = [`${entry.name || meta.arch}`, `${meta.levels} levels`, `${meta.height}×${meta.width}`];
   if (entry.parameters) parts.push(`${entry.parameters.toLocaleString('en-US')} parameters`);
   if (meta.test_nll_nats) parts.push(`held-out NLL ${meta.test_nll_nats.toFixed(2)} nats/image`);
@@ -460,6 +463,9 @@ pw.gridDataURL = () => $('grid').toDataURL('image/png');
 const lessons = new Lessons({ send, root: $('how') });
 lessons.pickImage = heldOutImage;
 pw.lessons = lessons;
+const race = new Race({ send, root: $('how') });
+race.options = () => controls();
+pw.race = race;
 
 applyUrl();
 setState('loading', 'Loading the sampler…');

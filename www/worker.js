@@ -102,6 +102,53 @@ async function generate(req) {
   }
 }
 
+/** Naive against cached: both engines sample the same image, taking turns of one slice each, so
+ *  both advance together on the worker's one thread. Rates count each engine's own time only. */
+let raceToken = 0;
+async function race(req) {
+  const token = ++raceToken;
+  const fail = (err) => post({ type: 'race', raceId: req.raceId, error: message(err) });
+  let lanes = [];
+  try {
+    const { model } = await loadModel(req.file);
+    for (const engine of ['native', 'tract']) {
+      model.prepare(engine);
+      if (token !== raceToken) return;
+      await yieldToEvents();
+    }
+    lanes = ['native', 'tract'].map((engine) => ({
+      engine, busyMs: 0, sampled: 0,
+      sampler: model.sampler(engine, 1, req.seed, req.temperature, Int32Array.from(req.labels || []), new Int16Array(0)),
+    }));
+    while (lanes.some((l) => !l.sampler.done())) {
+      for (const lane of lanes) {
+        if (token !== raceToken) return;
+        if (lane.sampler.done()) continue;
+        const start = performance.now();
+        const parts = [];
+        do {
+          const rec = lane.sampler.step(1);
+          parts.push(rec);
+          lane.sampled += 1;
+        } while (!lane.sampler.done() && performance.now() - start < SLICE_MS);
+        lane.busyMs += performance.now() - start;
+        const records = Int32Array.from(parts.flatMap((r) => Array.from(r)));
+        post({ type: 'race', raceId: req.raceId, kind: 'progress', engine: lane.engine, records, position: lane.sampler.position(), total: lane.sampler.total(), busyMs: lane.busyMs, sampled: lane.sampled }, [records.buffer]);
+        await yieldToEvents();
+      }
+    }
+    const [n, t] = lanes;
+    post({
+      type: 'race', raceId: req.raceId, kind: 'done', native: n.sampler.levels(), tract: t.sampler.levels(),
+      nativeMs: n.busyMs, tractMs: t.busyMs, nativeRate: (n.sampled * 1000) / n.busyMs, tractRate: (t.sampled * 1000) / t.busyMs,
+    });
+  } catch (err) {
+    fail(err);
+  } finally {
+    for (const l of lanes) l.sampler.free();
+  }
+}
+
 /** The "How it works" lessons: no generation id, so they never stop a running generation. */
 async function lesson(req) {
   try {
@@ -129,6 +176,11 @@ async function lesson(req) {
 self.onmessage = async (e) => {
   const req = e.data;
   if (req.type === 'lesson') return lesson(req);
+  if (req.type === 'race') return race(req);
+  if (req.type === 'race-stop') {
+    raceToken += 1; // the running race ends at its next turn
+    return;
+  }
   if (typeof req.gen === 'number' && req.gen > current) current = req.gen;
   try {
     if (req.type === 'load') {

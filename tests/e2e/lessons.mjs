@@ -23,6 +23,16 @@ export async function lessonChecks(page, base, { check, waitState, OUT }) {
   check((await result()) === '0 0 0 0 0 0 6 7 8', `worked example: w1 = 1 gives ${await result()}`);
   await page.click('#we-reset');
 
+  // Naive against cached: both finish; the cached one is far faster per sub-pixel.
+  await page.goto(`${base}?model=pixelcnn-mnist-bin.onnx&n=1&engine=native&seed=4`);
+  await waitState(page, ['ready'], 90000);
+  await page.click('#race-start');
+  await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('race-status').dataset.state), null, { timeout: 180000, polling: 100 });
+  const race = await page.evaluate(() => ({ result: window.pixelwise.race.result, text: document.getElementById('race-status').textContent }));
+  check(race.result && race.result.ratio > 20, `race: native ${race.result && race.result.nativeMs.toFixed(0)} ms against tract ${race.result && (race.result.tractMs / 1000).toFixed(1)} s, ${race.result && race.result.ratio.toFixed(0)}× per sub-pixel`);
+  check(/identical|differ at/.test(race.text), `race: the page says whether the images match (${race.result.identical ? 'identical' : `${race.result.differ} sub-pixels differ`})`);
+  console.log(JSON.stringify({ race: 'pixelcnn-mnist-bin.onnx', native_ms: Math.round(race.result.nativeMs), tract_ms: Math.round(race.result.tractMs), ratio: Math.round(race.result.ratio), identical: race.result.identical }));
+
   for (const [file, maps] of [['gated-mnist-bin.onnx', 3], ['gated-emoji-rgb.onnx', 3], ['pixelcnn-mnist-256.onnx', 2]]) {
     await page.goto(`${base}?model=${file}&n=1&engine=native`);
     await waitState(page, ['ready'], 90000);

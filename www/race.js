@@ -1,0 +1,81 @@
+// Naive against cached, racing: the same model, seed and temperature sampled by tract (the whole
+// network recomputed for every sub-pixel) and by the native engine (only the new position computed
+// from cached activations), started together in the worker, which gives each engine equal turns.
+import { SampleGrid } from './sample-grid.js';
+
+export class Race {
+  constructor({ send, root }) {
+    Object.assign(this, { send, root });
+    const $ = (id) => root.querySelector(`#${id}`);
+    this.el = { start: $('race-start'), stop: $('race-stop'), status: $('race-status'), native: $('race-native'), tract: $('race-tract'), nativeFig: $('race-native-fig'), tractFig: $('race-tract-fig') };
+    this.id = 0;
+    this.el.start.addEventListener('click', () => this.start());
+    this.el.stop.addEventListener('click', () => this.stop('Stopped.'));
+  }
+
+  setModel(file, meta) {
+    this.stop('');
+    Object.assign(this, { file, meta });
+    this.result = null;
+  }
+
+  /** `options`: the page's seed, temperature and class. */
+  start(options = this.options ? this.options() : {}) {
+    if (!this.meta) return;
+    const m = this.meta;
+    this.id += 1;
+    const shape = { n: 1, height: m.height, width: m.width, channels: m.channels, levels: m.levels };
+    this.lanes = { native: { grid: new SampleGrid(this.el.native, shape), fig: this.el.nativeFig }, tract: { grid: new SampleGrid(this.el.tract, shape), fig: this.el.tractFig } };
+    this.result = null;
+    this.el.start.disabled = true;
+    this.el.stop.disabled = false;
+    this.setStatus('running', 'Building both engines…');
+    const label = m.classes > 0 ? Math.max(0, options.label ?? 0) : -1;
+    this.send({ type: 'race', raceId: this.id, file: this.file, seed: options.seed ?? 1, temperature: options.temperature ?? 1, labels: label >= 0 ? [label] : [] });
+  }
+
+  stop(text) {
+    if (this.el.stop.disabled && !text) return;
+    this.send({ type: 'race-stop' });
+    this.el.start.disabled = false;
+    this.el.stop.disabled = true;
+    if (text) this.setStatus('stopped', text);
+  }
+
+  setStatus(state, text) {
+    this.el.status.dataset.state = state;
+    this.el.status.textContent = text;
+  }
+
+  onMessage(msg) {
+    if (msg.raceId !== this.id) return;
+    if (msg.error) {
+      this.stop('');
+      this.setStatus('error', `Error: ${msg.error}`);
+      return;
+    }
+    if (msg.kind === 'progress') {
+      const lane = this.lanes[msg.engine];
+      lane.grid.apply(msg.records);
+      lane.rate = msg.busyMs > 0 ? (msg.sampled * 1000) / msg.busyMs : 0;
+      lane.position = msg.position;
+      lane.fig.textContent = `${msg.position} / ${msg.total} · ${Math.round(lane.rate).toLocaleString('en-US')} sub-pixels/s of its own compute time`;
+      const { native, tract } = this.lanes;
+      if (native.rate && tract.rate) this.setStatus('running', `Running: native is ${(native.rate / tract.rate).toFixed(0)}× faster per sub-pixel so far.`);
+    } else if (msg.kind === 'done') {
+      const { native, tract } = this.lanes;
+      native.grid.finish(msg.native);
+      tract.grid.finish(msg.tract);
+      let differ = 0;
+      for (let i = 0; i < msg.native.length; i++) differ += msg.native[i] !== msg.tract[i];
+      const ratio = msg.nativeRate > 0 && msg.tractRate > 0 ? msg.nativeRate / msg.tractRate : null;
+      this.result = { identical: differ === 0, differ, ratio, nativeRate: msg.nativeRate, tractRate: msg.tractRate, nativeMs: msg.nativeMs, tractMs: msg.tractMs };
+      const same = differ === 0
+        ? 'The two images are identical: both engines computed the same probabilities (to about 1e-4), so the same seed drew the same values.'
+        : `The images differ at ${differ} sub-pixels: the engines' logits agree to about 1e-4, and a draw that lands within that of a boundary between two levels can go either way; everything after it then differs.`;
+      this.setStatus('done', `Done: native ${msg.nativeMs.toFixed(0)} ms, tract ${(msg.tractMs / 1000).toFixed(1)} s of compute: ${ratio ? ratio.toFixed(0) : '?'}× per sub-pixel. ${same}`);
+      this.el.start.disabled = false;
+      this.el.stop.disabled = true;
+    }
+  }
+}
