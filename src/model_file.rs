@@ -101,9 +101,14 @@ impl ModelFile {
     }
 
     pub fn parameter_count(&self) -> usize {
+        self.parameters_under("")
+    }
+
+    /// Parameters of the initializers whose names start with `prefix` (masks are not parameters).
+    pub fn parameters_under(&self, prefix: &str) -> usize {
         self.weights
             .iter()
-            .filter(|(name, _)| !name.ends_with(".mask"))
+            .filter(|(name, _)| name.starts_with(prefix) && !name.ends_with(".mask"))
             .map(|(_, t)| t.dims.iter().product::<i64>().max(0) as usize)
             .sum()
     }

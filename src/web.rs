@@ -128,6 +128,13 @@ impl Model {
         crate::lessons::surprise::surprise_bits(self.engine(engine)?, pixels, label).map_err(js)
     }
 
+    /// JSON list of the model's blocks, input to softmax (`lessons::diagram::Block`).
+    pub fn diagram(&self) -> Result<String, JsError> {
+        let meta = self.file.meta().map_err(js)?;
+        let blocks = crate::lessons::diagram::diagram(&self.file, &meta).map_err(js)?;
+        Ok(serde_json::to_string(&blocks).expect("plain values"))
+    }
+
     fn engine(&mut self, name: &str) -> Result<&dyn Engine, JsError> {
         Ok(match EngineKind::parse(name).map_err(js)? {
             EngineKind::Native => {

@@ -7,6 +7,7 @@ import { drawKernelMasks } from './kernel-masks.js';
 import { ReceptiveView } from './receptive-view.js';
 import { Lessons } from './lessons.js';
 import { Race } from './race.js';
+import { drawDiagram } from './diagram.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -189,6 +190,7 @@ function modelLoaded(msg) {
   $('colour-field').hidden = pad.mode !== 'rgb';
   $('cut').max = meta.height;
   drawKernelMasks($('masks'), msg.masks);
+  drawDiagram($('diagram'), $('diagram-detail'), msg.diagram, msg.masks);
   receptive.setModel(msg.file, meta.arch);
   lessons.setModel(msg.file, meta);
   race.setModel(msg.file, meta);

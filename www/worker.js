@@ -28,7 +28,13 @@ function loadModel(file) {
       } catch {
         masks = null;
       }
-      return { model, meta: JSON.parse(model.metadata()), masks, loadMs: performance.now() - t0, bytes: bytes.length };
+      let diagram = null; // the blocks to draw; none for an architecture only tract knows
+      try {
+        diagram = JSON.parse(model.diagram());
+      } catch {
+        diagram = null;
+      }
+      return { model, meta: JSON.parse(model.metadata()), masks, diagram, loadMs: performance.now() - t0, bytes: bytes.length };
     })();
     // A failed load is forgotten so that a retry fetches again.
     loading.catch(() => models.delete(file));
@@ -184,8 +190,8 @@ self.onmessage = async (e) => {
   if (typeof req.gen === 'number' && req.gen > current) current = req.gen;
   try {
     if (req.type === 'load') {
-      const { meta, masks, loadMs, bytes } = await loadModel(req.file);
-      post({ type: 'loaded', gen: req.gen, file: req.file, meta, masks, loadMs, bytes });
+      const { meta, masks, diagram, loadMs, bytes } = await loadModel(req.file);
+      post({ type: 'loaded', gen: req.gen, file: req.file, meta, masks, diagram, loadMs, bytes });
     } else if (req.type === 'generate') {
       await generate(req);
     }

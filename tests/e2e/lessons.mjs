@@ -23,6 +23,19 @@ export async function lessonChecks(page, base, { check, waitState, OUT }) {
   check((await result()) === '0 0 0 0 0 0 6 7 8', `worked example: w1 = 1 gives ${await result()}`);
   await page.click('#we-reset');
 
+  // The model diagram, for every committed model: blocks and parameters from the file; a click shows masks.
+  for (const m of await (await fetch(`${base}models.json`)).json()) {
+    await page.goto(`${base}?model=${m.file}&n=1&engine=native`);
+    await waitState(page, ['ready'], 90000);
+    const d = await page.evaluate(() => ({ ...document.getElementById('diagram').dataset }));
+    const layers = m.config.blocks || m.config.layers;
+    check(Number(d.params) === m.parameters && Number(d.blocks) >= layers + 3, `${m.file}: diagram of ${d.blocks} blocks holding all ${m.parameters} parameters`);
+    await page.locator('#diagram .block').nth(2).click();
+    const drawn = await page.locator('#diagram-detail canvas').count();
+    if (m.file === 'pixelcnn-mnist-bin.onnx') await page.locator('.diagram-row').screenshot({ path: path.join(OUT, 'diagram.png') });
+    check(drawn > 0, `${m.file}: clicking ${await page.evaluate(() => document.getElementById('diagram').dataset.picked)} shows ${drawn} kernel mask(s)`);
+  }
+
   // Naive against cached: both finish; the cached one is far faster per sub-pixel.
   await page.goto(`${base}?model=pixelcnn-mnist-bin.onnx&n=1&engine=native&seed=4`);
   await waitState(page, ['ready'], 90000);

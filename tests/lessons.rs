@@ -1,0 +1,23 @@
+//! The page's lessons computed from committed models: the diagram accounts for every parameter.
+#![cfg(not(target_arch = "wasm32"))]
+mod common;
+
+use pixelwise::lessons::diagram::diagram;
+use pixelwise::ModelFile;
+
+#[test]
+fn every_parameter_belongs_to_one_block() {
+    for name in ["pixelcnn-mnist-bin.onnx", "gated-mnist-bin.onnx", "rowlstm-mnist-bin.onnx", "diagbilstm-mnist-bin.onnx", "pixelcnn-mnist-256.onnx", "gated-emoji-rgb.onnx"] {
+        let file = ModelFile::from_path(common::model_path(name)).unwrap();
+        let meta = file.meta().unwrap();
+        let blocks = diagram(&file, &meta).unwrap();
+        let counted: usize = blocks.iter().map(|b| b.params).sum();
+        assert_eq!(counted, file.parameter_count(), "{name}: the blocks hold {counted} parameters");
+        assert_eq!(blocks.first().unwrap().kind, "input");
+        assert_eq!(blocks.last().unwrap().kind, "softmax");
+        let repeated = meta.config_usize("blocks").or_else(|_| meta.config_usize("layers")).unwrap();
+        let middle = blocks.iter().filter(|b| ["residual", "gated", "lstm"].contains(&b.kind)).count();
+        assert_eq!(middle, repeated, "{name}: one block per configured layer");
+        assert!(blocks.iter().filter(|b| b.kind != "input" && b.kind != "softmax").all(|b| b.params > 0), "{name}: a block without parameters");
+    }
+}
