@@ -36,6 +36,7 @@ pub struct Sampler {
     rng: ChaCha8Rng,
     temperature: f32,
     probabilities: Vec<f32>,
+    last_sampled: Option<(usize, usize)>,
 }
 
 impl Sampler {
@@ -98,6 +99,7 @@ impl Sampler {
             rng: ChaCha8Rng::seed_from_u64(seed),
             temperature,
             probabilities: Vec::new(),
+            last_sampled: None,
         })
     }
 
@@ -142,6 +144,15 @@ impl Sampler {
         self.n
     }
 
+    /// LSTM gate activations of the first image at the last sampled position (PixelRNN models on
+    /// the native engine; empty otherwise).
+    pub fn gates(&self) -> Vec<crate::engine::native::lstm::LstmGates> {
+        match self.last_sampled {
+            Some((row, col)) => self.session.gates(row, col),
+            None => Vec::new(),
+        }
+    }
+
     /// Softmax `[n, L]` (after temperature) at the last sampled position.
     pub fn probabilities(&self) -> &[f32] {
         &self.probabilities
@@ -172,6 +183,7 @@ impl Sampler {
                         *l = u + *scale * (*l - u);
                     }
                 }
+                self.last_sampled = Some((row, col));
                 let mut values = Vec::with_capacity(self.n);
                 self.probabilities.clear();
                 for b in 0..self.n {

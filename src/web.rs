@@ -200,6 +200,12 @@ impl WasmSampler {
         self.inner.levels().to_vec()
     }
 
+    /// LSTM gate activations of the first image at the last sampled position, `[layers][4][hidden]`
+    /// in the order i, f, o, g (PixelRNN models on the native engine; empty otherwise).
+    pub fn gates(&self) -> Vec<f32> {
+        self.inner.gates().iter().flat_map(|g| [&g.i, &g.f, &g.o, &g.g].into_iter().flatten().copied()).collect()
+    }
+
     /// Softmax `[n, L]` at the last sampled position.
     pub fn probabilities(&self) -> Vec<f32> {
         self.inner.probabilities().to_vec()

@@ -28,3 +28,15 @@ fn sees_every_earlier_pixel_but_the_end_of_the_row_above() {
     assert_eq!(unseen_before(&native, 14, 14), vec![(13, w - 1)]);
     assert_eq!(unseen_before(&native, 5, 26), vec![]);
 }
+
+/// The left-to-right LSTM's gates at the last sampled pixel, one set per layer, in range.
+#[test]
+fn gates_at_the_sampled_pixel() {
+    use pixelwise::{Engine, Sampler};
+    let native = common::engines(MODEL).0;
+    let mut s = Sampler::new(&native, 1, 3, 1.0, vec![None], Vec::new()).unwrap();
+    s.step(200).unwrap();
+    let gates = s.gates();
+    assert_eq!(gates.len(), native.meta().config_usize("layers").unwrap());
+    assert!(gates.iter().all(|g| g.direction == "left-to-right" && g.f.iter().all(|x| (0.0..=1.0).contains(x))));
+}

@@ -43,3 +43,31 @@ fn sees_a_triangle_where_the_diagonal_bilstm_sees_all() {
     );
     assert_eq!(diag_misses, vec![ti * w - 1]);
 }
+
+/// The sampler shows the LSTM gates it used at the last sampled pixel: activations in range, one
+/// set per layer, and the same as a fresh session computes there from the finished pixels.
+#[test]
+fn gates_at_the_sampled_pixel() {
+    use pixelwise::{Engine, Sampler};
+    let native = common::engines(MODEL).0;
+    let meta = native.meta().clone();
+    let p = 20 * meta.width + 14; // below the top rows, where a digit has begun
+    let mut s = Sampler::new(&native, 1, 3, 1.0, vec![None], Vec::new()).unwrap();
+    s.step(p + 1).unwrap();
+    let gates = s.gates();
+    assert_eq!(gates.len(), meta.config_usize("layers").unwrap());
+    let hid = meta.config_usize("hidden").unwrap();
+    for g in &gates {
+        assert!([&g.i, &g.f, &g.o].iter().all(|v| v.len() == hid && v.iter().all(|x| (0.0..=1.0).contains(x))));
+        assert!(g.g.len() == hid && g.g.iter().all(|x| (-1.0..=1.0).contains(x)));
+    }
+    let pixels: Vec<f32> = s.levels().iter().map(|&k| k as f32).collect();
+    let mut fresh = native.session(1, &[None]).unwrap();
+    for q in 0..=p {
+        fresh.logits(&pixels, q / meta.width, q % meta.width, 0).unwrap();
+    }
+    assert!(fresh.gates(p / meta.width, p % meta.width) == gates, "a fresh session computes other gates");
+    let mut next = Sampler::new(&native, 1, 3, 1.0, vec![None], Vec::new()).unwrap();
+    next.step(p + 2).unwrap();
+    assert!(next.gates() != gates, "the gates move from pixel to pixel");
+}

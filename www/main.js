@@ -8,6 +8,7 @@ import { ReceptiveView } from './receptive-view.js';
 import { Lessons } from './lessons.js';
 import { Race } from './race.js';
 import { drawDiagram } from './diagram.js';
+import { Stepper } from './stepper.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -118,6 +119,7 @@ function onWorker(msg) {
   if (msg.type === 'fatal') return fatal(msg.message);
   if (msg.type === 'lesson') return lessons.onReply(msg);
   if (msg.type === 'race') return race.onMessage(msg);
+  if (msg.type === 'stepper') return stepper.onMessage(msg);
   if (msg.gen !== gen) {
     pw.stale += 1; // an older generation, stopped or replaced
     return;
@@ -194,6 +196,7 @@ function modelLoaded(msg) {
   receptive.setModel(msg.file, meta.arch);
   lessons.setModel(msg.file, meta);
   race.setModel(msg.file, meta);
+  stepper.setModel(msg.file, meta);
   const parts = [`${entry.name || meta.arch}`, `${meta.levels} levels`, `${meta.height}×${meta.width}`];
   if (entry.parameters) parts.push(`${entry.parameters.toLocaleString('en-US')} parameters`);
   if (meta.test_nll_nats) parts.push(`held-out NLL ${meta.test_nll_nats.toFixed(2)} nats/image`);
@@ -468,6 +471,9 @@ pw.lessons = lessons;
 const race = new Race({ send, root: $('how') });
 race.options = () => controls();
 pw.race = race;
+const stepper = new Stepper({ send, root: $('how') });
+stepper.options = () => controls();
+pw.stepper = stepper;
 
 applyUrl();
 setState('loading', 'Loading the sampler…');

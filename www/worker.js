@@ -155,6 +155,32 @@ async function race(req) {
   }
 }
 
+/** Step mode: one native sampler advanced on request; operations run in order. */
+let stepper = null;
+let stepperQueue = Promise.resolve();
+async function stepperOp(req) {
+  try {
+    if (req.op === 'start') {
+      if (stepper) stepper.sampler.free();
+      stepper = null;
+      const { model } = await loadModel(req.file);
+      const sampler = model.sampler('native', 1, req.seed, req.temperature, Int32Array.from(req.labels || []), new Int16Array(0));
+      stepper = { id: req.stepperId, model, sampler };
+      return;
+    }
+    if (!stepper || stepper.id !== req.stepperId) throw new Error('no stepping sampler for this model: press Start over');
+    const { model, sampler } = stepper;
+    if (sampler.done()) throw new Error('the image is complete: press Start over');
+    const records = sampler.step(req.count);
+    const p = records[records.length - 4];
+    const width = JSON.parse(model.metadata()).width;
+    const field = model.structuralField(Math.floor(p / width), p % width);
+    post({ type: 'stepper', stepperId: req.stepperId, records, probs: sampler.probabilities(), field, gates: sampler.gates(), position: sampler.position(), total: sampler.total(), done: sampler.done() });
+  } catch (err) {
+    post({ type: 'stepper', stepperId: req.stepperId, error: message(err) });
+  }
+}
+
 /** The "How it works" lessons: no generation id, so they never stop a running generation. */
 async function lesson(req) {
   try {
@@ -183,6 +209,10 @@ self.onmessage = async (e) => {
   const req = e.data;
   if (req.type === 'lesson') return lesson(req);
   if (req.type === 'race') return race(req);
+  if (req.type === 'stepper') {
+    stepperQueue = stepperQueue.then(() => stepperOp(req));
+    return;
+  }
   if (req.type === 'race-stop') {
     raceToken += 1; // the running race ends at its next turn
     return;

@@ -25,6 +25,12 @@ pub trait Session {
     /// Logits `[n, L]` for `channel` at (`row`, `col`). Every earlier position (raster order, then
     /// channel) of `pixels` is final; calls come in raster order.
     fn logits(&mut self, pixels: &[f32], row: usize, col: usize, channel: usize) -> Result<Vec<f32>>;
+
+    /// The first image's LSTM gate activations at (`row`, `col`), last computed for its logits;
+    /// empty where the engine cannot say (convolutional models, tract).
+    fn gates(&self, _row: usize, _col: usize) -> Vec<native::lstm::LstmGates> {
+        Vec::new()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

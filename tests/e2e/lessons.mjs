@@ -36,6 +36,26 @@ export async function lessonChecks(page, base, { check, waitState, OUT }) {
     check(drawn > 0, `${m.file}: clicking ${await page.evaluate(() => document.getElementById('diagram').dataset.picked)} shows ${drawn} kernel mask(s)`);
   }
 
+  // Step mode: one sub-pixel per step; softmax, field, and the LSTM gates where there are LSTMs.
+  const stepTo = async (count, button = '#step-one') => {
+    for (let i = 0; i < count; i++) await page.click(button);
+    return page.waitForFunction((n) => window.pixelwise.stepper.lastStep && window.pixelwise.stepper.lastStep.position >= n, count * (button === '#step-ten' ? 10 : 1), { timeout: 30000, polling: 50 }).then(() => page.evaluate(() => window.pixelwise.stepper.lastStep));
+  };
+  for (const [file, lstm] of [['rowlstm-mnist-bin.onnx', true], ['diagbilstm-mnist-bin.onnx', true], ['pixelcnn-mnist-bin.onnx', false], ['gated-emoji-rgb.onnx', false]]) {
+    await page.goto(`${base}?model=${file}&n=1&engine=native&seed=2`);
+    await waitState(page, ['ready'], 90000);
+    const s = await stepTo(3);
+    const gatesShown = await page.isVisible('#step-gates');
+    check(s.position === 3 && s.pixel === (file.includes('emoji') ? 0 : 2) && s.bars === (file.includes('emoji') ? 256 : 2), `${file}: three steps reach position 3 (pixel ${s.pixel}, channel ${s.channel}, ${s.bars} bars, drawn ${s.value})`);
+    check(file.includes('emoji') ? s.seen >= 1 : s.seen >= 2, `${file}: the stepped position may see ${s.seen} pixels`);
+    check(lstm ? s.gates > 0 && gatesShown : s.gates === 0 && !gatesShown, `${file}: ${lstm ? `${s.gates} gate values shown beside the equations` : 'no LSTM, no gates shown'}`);
+    if (file === 'rowlstm-mnist-bin.onnx') {
+      const t = await stepTo(7, '#step-ten');
+      check(t.position === 73, `${file}: 10 steps at a time reach position ${t.position}`);
+      await page.locator('.stepper').screenshot({ path: path.join(OUT, 'step-mode.png') });
+    }
+  }
+
   // Naive against cached: both finish; the cached one is far faster per sub-pixel.
   await page.goto(`${base}?model=pixelcnn-mnist-bin.onnx&n=1&engine=native&seed=4`);
   await waitState(page, ['ready'], 90000);

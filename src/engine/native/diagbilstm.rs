@@ -7,7 +7,7 @@
 
 use super::conv::{add, Conv, Map, Mask};
 use super::head::Head;
-use super::lstm::cell;
+use super::lstm::{cell, LstmGates};
 use super::{Activations, Layered};
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
@@ -48,6 +48,15 @@ impl Direction {
 
     /// State and cell at a position from its input and its neighbours' states (None = outside).
     fn step(&self, x: &[f32], up: Option<&[f32]>, side: Option<(&[f32], &[f32])>) -> (Vec<f32>, Vec<f32>) {
+        let gates = self.pre_gates(x, up, side.map(|(h, _)| h));
+        let n = gates.len();
+        let (mut h, mut c) = (vec![0.0; n / 4], vec![0.0; n / 4]);
+        cell(&gates, side.map(|(_, c)| c), &mut h, &mut c);
+        (h, c)
+    }
+
+    /// Gate pre-activations [o, f, i, g] from the input and the neighbours' states.
+    fn pre_gates(&self, x: &[f32], up: Option<&[f32]>, side: Option<&[f32]>) -> Vec<f32> {
         let n = self.is_conv.out_ch;
         let mut gates = vec![0.0; n];
         self.is_conv.pointwise(x, &mut gates);
@@ -56,13 +65,11 @@ impl Direction {
             self.ss_up.pointwise(u, &mut ss);
             add(&mut gates, &ss);
         }
-        if let Some((s, _)) = side {
+        if let Some(s) = side {
             self.ss_side.pointwise(s, &mut ss);
             add(&mut gates, &ss);
         }
-        let (mut h, mut c) = (vec![0.0; n / 4], vec![0.0; n / 4]);
-        cell(&gates, side.map(|(_, c)| c), &mut h, &mut c);
-        (h, c)
+        gates
     }
 }
 
@@ -225,5 +232,18 @@ impl Layered for DiagBiLstm {
 
     fn head(&self) -> &Head {
         &self.head
+    }
+
+    /// The left-to-right LSTM of each layer (the right-to-left states of a row are computed a row later).
+    fn gates(&self, _: &(), m: &Maps, p: usize) -> Vec<LstmGates> {
+        let (i, j) = (p / self.w, p % self.w);
+        (0..self.layers.len())
+            .map(|l| {
+                let s = &m.lr[l];
+                let up = (i > 0).then(|| s.h.at(p - self.w));
+                let side = (j > 0).then(|| s.h.at(p - 1));
+                LstmGates::from_pre(l, "left-to-right", &self.layers[l].lr.pre_gates(m.stream[l].at(p), up, side))
+            })
+            .collect()
     }
 }

@@ -19,6 +19,34 @@ pub fn cell(gates: &[f32], c_prev: Option<&[f32]>, h: &mut [f32], c: &mut [f32])
     }
 }
 
+/// One LSTM's gate activations at one position: i, f, o = sigmoid, g = tanh of the pre-activations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LstmGates {
+    pub layer: usize,
+    /// "rows" (Row LSTM) or "left-to-right" (the Diagonal BiLSTM direction computed at the position).
+    pub direction: &'static str,
+    pub i: Vec<f32>,
+    pub f: Vec<f32>,
+    pub o: Vec<f32>,
+    pub g: Vec<f32>,
+}
+
+impl LstmGates {
+    /// From pre-activations [o, f, i, g] (4 x hidden).
+    pub fn from_pre(layer: usize, direction: &'static str, pre: &[f32]) -> Self {
+        let n = pre.len() / 4;
+        let sig = |v: &[f32]| v.iter().map(|&x| sigmoid(x)).collect();
+        Self {
+            layer,
+            direction,
+            o: sig(&pre[..n]),
+            f: sig(&pre[n..2 * n]),
+            i: sig(&pre[2 * n..3 * n]),
+            g: pre[3 * n..].iter().map(|x| x.tanh()).collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

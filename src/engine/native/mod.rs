@@ -29,6 +29,10 @@ pub trait Layered: Send + Sync + Sized + 'static {
     /// pixel `p` is loaded.
     fn layers_at(&self, ctx: &Self::Context, m: &mut Self::Maps, p: usize);
     fn head(&self) -> &head::Head;
+    /// LSTM gate activations at `p` (computed), one per LSTM; none for convolutional models.
+    fn gates(&self, _ctx: &Self::Context, _m: &Self::Maps, _p: usize) -> Vec<lstm::LstmGates> {
+        Vec::new()
+    }
 }
 
 /// One image's activations: the input image and the map the head reads.
@@ -74,6 +78,9 @@ pub trait NetCache: Send {
 
     /// The cached input image, read by later positions' first-layer convolutions.
     fn image_mut(&mut self) -> &mut conv::Map;
+
+    /// LSTM gate activations at computed position `p`.
+    fn gates(&self, p: usize) -> Vec<lstm::LstmGates>;
 }
 
 struct Cache<N: Layered> {
@@ -91,6 +98,10 @@ impl<N: Layered> NetCache for Cache<N> {
 
     fn image_mut(&mut self) -> &mut conv::Map {
         self.maps.image()
+    }
+
+    fn gates(&self, p: usize) -> Vec<lstm::LstmGates> {
+        self.net.gates(&self.ctx, &self.maps, p)
     }
 }
 
@@ -207,6 +218,14 @@ impl Session for NativeSession {
         self.done = p;
         self.tentative = Some(p);
         Ok(out)
+    }
+
+    fn gates(&self, row: usize, col: usize) -> Vec<lstm::LstmGates> {
+        let p = row * self.meta.width + col;
+        match self.caches.first() {
+            Some(cache) if p <= self.done => cache.gates(p),
+            _ => Vec::new(),
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::conv::{add, Conv, Map, Mask};
 use super::head::Head;
-use super::lstm::cell;
+use super::lstm::{cell, LstmGates};
 use super::{Activations, Layered};
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
@@ -55,17 +55,24 @@ impl RowLstm {
         })
     }
 
+    /// Layer `l`'s gate pre-activations at p: input-to-state there plus state-to-state over the row above.
+    fn pre_gates(&self, l: usize, m: &Maps, p: usize) -> Vec<f32> {
+        let layer = &self.layers[l];
+        let mut gates = vec![0.0; 4 * self.hidden];
+        layer.is_conv.at(&m.stream[l], p, &mut gates);
+        if p >= self.w {
+            let mut ss = vec![0.0; 4 * self.hidden];
+            layer.ss_conv.at(&m.state[l], p - self.w, &mut ss);
+            add(&mut gates, &ss);
+        }
+        gates
+    }
+
     /// Layer `l` at position p: its state and cell there, and the stream after it.
     fn layer_at(&self, l: usize, m: &mut Maps, p: usize) {
         let (layer, hid, w) = (&self.layers[l], self.hidden, self.w);
-        let mut gates = vec![0.0; 4 * hid];
-        layer.is_conv.at(&m.stream[l], p, &mut gates);
+        let gates = self.pre_gates(l, m, p);
         let above = (p >= w).then(|| p - w);
-        if let Some(q) = above {
-            let mut ss = vec![0.0; 4 * hid];
-            layer.ss_conv.at(&m.state[l], q, &mut ss);
-            add(&mut gates, &ss);
-        }
         let (mut h, mut c) = (vec![0.0; hid], vec![0.0; hid]);
         cell(&gates, above.map(|q| m.cell[l].at(q)), &mut h, &mut c);
         m.state[l].at_mut(p).copy_from_slice(&h);
@@ -133,5 +140,9 @@ impl Layered for RowLstm {
 
     fn head(&self) -> &Head {
         &self.head
+    }
+
+    fn gates(&self, _: &(), m: &Maps, p: usize) -> Vec<LstmGates> {
+        (0..self.layers.len()).map(|l| LstmGates::from_pre(l, "rows", &self.pre_gates(l, m, p))).collect()
     }
 }

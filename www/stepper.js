@@ -1,0 +1,130 @@
+// Step mode: one sub-pixel at a time on the native engine, showing for that position the softmax
+// with the drawn value, what the position may see (its receptive field, from the layers), and for
+// the PixelRNN models the LSTM gates there, next to the equations they follow.
+import { drawProbabilities } from './charts.js';
+
+const SCALE = 8;
+
+export class Stepper {
+  constructor({ send, root }) {
+    Object.assign(this, { send, root });
+    const $ = (id) => root.querySelector(`#${id}`);
+    this.el = { one: $('step-one'), ten: $('step-ten'), reset: $('step-reset'), image: $('step-image'), probs: $('step-probs'), caption: $('step-caption'), gates: $('step-gates'), gateCanvas: $('step-gate-canvas'), status: $('step-status') };
+    this.id = 0;
+    this.el.one.addEventListener('click', () => this.step(1));
+    this.el.ten.addEventListener('click', () => this.step(10));
+    this.el.reset.addEventListener('click', () => this.reset());
+  }
+
+  setModel(file, meta) {
+    Object.assign(this, { file, meta });
+    this.reset();
+  }
+
+  reset() {
+    if (!this.meta) return;
+    this.id += 1;
+    this.started = false;
+    this.levels = new Int16Array(this.meta.channels * this.meta.height * this.meta.width).fill(-1);
+    this.field = null;
+    this.current = -1;
+    this.el.gates.hidden = true;
+    this.draw();
+    this.setStatus('idle', 'Press Step to sample the first position.');
+  }
+
+  step(count) {
+    if (!this.meta) return;
+    const options = this.options ? this.options() : {};
+    const label = this.meta.classes > 0 ? Math.max(0, options.label ?? 0) : -1;
+    if (!this.started) {
+      this.started = true;
+      this.send({ type: 'stepper', op: 'start', stepperId: this.id, file: this.file, seed: options.seed ?? 1, temperature: options.temperature ?? 1, labels: label >= 0 ? [label] : [] });
+    }
+    this.send({ type: 'stepper', op: 'step', stepperId: this.id, count });
+  }
+
+  setStatus(state, text) {
+    this.el.status.dataset.state = state;
+    this.el.status.textContent = text;
+  }
+
+  onMessage(msg) {
+    if (msg.stepperId !== this.id) return;
+    if (msg.error) return this.setStatus('error', `Error: ${msg.error}`);
+    const m = this.meta;
+    const hw = m.height * m.width;
+    for (let i = 0; i + 4 <= msg.records.length; i += 4) this.levels[msg.records[i + 1] * hw + msg.records[i]] = msg.records[i + 3];
+    const last = msg.records.length - 4;
+    const [p, channel, , value] = Array.from(msg.records.slice(last, last + 4));
+    this.current = p;
+    this.field = msg.field;
+    this.draw();
+    drawProbabilities(this.el.probs, Array.from(msg.probs), { labels: m.levels === 2 ? ['paper', 'ink'] : null, channel, channels: m.channels, drawn: value });
+    const sub = m.channels > 1 ? `${'RGB'[channel]} of ` : '';
+    const [row, col] = [Math.floor(p / m.width), p % m.width];
+    this.el.caption.textContent = `Softmax of ${sub}(row ${row}, col ${col}); drawn: ${value}.`;
+    this.drawGates(msg.gates);
+    const seen = msg.field.reduce((a, b) => a + b, 0);
+    this.setStatus(msg.done ? 'done' : 'idle', `Position ${msg.position} of ${msg.total}: ${sub}pixel (${row}, ${col}) drew level ${value}; it may see ${seen} pixels (yellow).${msg.done ? ' Done.' : ''}`);
+    this.root.dataset.stepPosition = String(msg.position);
+    this.lastStep = { position: msg.position, pixel: p, channel, value, seen, gates: msg.gates.length, bars: msg.probs.length };
+  }
+
+  draw() {
+    const m = this.meta;
+    const c = this.el.image;
+    [c.width, c.height] = [m.width * SCALE, m.height * SCALE];
+    const ctx = c.getContext('2d');
+    const hw = m.height * m.width;
+    const top = m.levels - 1;
+    for (let p = 0; p < hw; p++) {
+      const v = Array.from({ length: m.channels }, (_, k) => this.levels[k * hw + p]);
+      let rgb;
+      if (v.every((x) => x < 0)) rgb = [223, 228, 236];
+      else if (m.channels === 1) rgb = [250, 248, 243].map((a, k) => Math.round(a + ([20, 22, 26][k] - a) * (v[0] / top)));
+      else rgb = v.map((x) => (x < 0 ? 0 : Math.round((255 * x) / top)));
+      ctx.fillStyle = `rgb(${rgb.join(',')})`;
+      ctx.fillRect((p % m.width) * SCALE, Math.floor(p / m.width) * SCALE, SCALE, SCALE);
+      if (this.field && this.field[p]) {
+        ctx.fillStyle = 'rgba(255, 200, 0, 0.45)';
+        ctx.fillRect((p % m.width) * SCALE, Math.floor(p / m.width) * SCALE, SCALE, SCALE);
+      }
+    }
+    if (this.current >= 0) {
+      ctx.strokeStyle = '#e0245e';
+      ctx.lineWidth = 2;
+      ctx.strokeRect((this.current % m.width) * SCALE + 1, Math.floor(this.current / m.width) * SCALE + 1, SCALE - 2, SCALE - 2);
+    }
+  }
+
+  /** Rows: each layer's i, f, o (0 white to 1 blue) and g (-1 red, 0 white, +1 blue); columns: units. */
+  drawGates(gates) {
+    const hidden = this.meta.config && this.meta.config.hidden;
+    if (!gates.length || !hidden) {
+      this.el.gates.hidden = true;
+      return;
+    }
+    this.el.gates.hidden = false;
+    const rows = gates.length / hidden;
+    const [cell, labelW] = [8, 64];
+    const c = this.el.gateCanvas;
+    [c.width, c.height] = [labelW + hidden * cell, rows * cell + Math.floor(rows / 4) * 4];
+    const ctx = c.getContext('2d');
+    ctx.clearRect(0, 0, c.width, c.height);
+    ctx.font = '9px system-ui, sans-serif';
+    for (let r = 0; r < rows; r++) {
+      const y = r * cell + Math.floor(r / 4) * 4;
+      const gate = 'ifog'[r % 4];
+      ctx.fillStyle = '#333';
+      ctx.fillText(`layer ${Math.floor(r / 4)} ${gate}`, 2, y + cell - 1);
+      for (let u = 0; u < hidden; u++) {
+        const v = gates[r * hidden + u];
+        // g lies in [-1, 1], the others in [0, 1]: blue for positive, red for negative.
+        const rgb = v >= 0 ? [255 - 200 * v, 255 - 140 * v, 255] : [255, 255 + 200 * v, 255 + 200 * v];
+        ctx.fillStyle = `rgb(${rgb.map(Math.round).join(',')})`;
+        ctx.fillRect(labelW + u * cell, y, cell - 1, cell - 1);
+      }
+    }
+  }
+}
