@@ -51,5 +51,6 @@ export function drawDiagram(container, detail, blocks, masks) {
   });
   const total = blocks.reduce((a, b) => a + b.params, 0);
   container.dataset.blocks = String(blocks.length);
+  container.dataset.layers = String(blocks.filter((b) => ['residual', 'gated', 'lstm'].includes(b.kind)).length);
   container.dataset.params = String(total);
 }

@@ -1,6 +1,10 @@
 // "How it works": the worked example and the surprise map, computed by the wasm from the loaded model.
 
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export async function lessonChecks(page, base, { check, waitState, OUT }) {
   await page.goto(`${base}?model=gated-mnist-bin.onnx&n=1&engine=native`);
@@ -29,7 +33,7 @@ export async function lessonChecks(page, base, { check, waitState, OUT }) {
     await waitState(page, ['ready'], 90000);
     const d = await page.evaluate(() => ({ ...document.getElementById('diagram').dataset }));
     const layers = m.config.blocks || m.config.layers;
-    check(Number(d.params) === m.parameters && Number(d.blocks) >= layers + 3, `${m.file}: diagram of ${d.blocks} blocks holding all ${m.parameters} parameters`);
+    check(Number(d.params) === m.parameters && Number(d.layers) === layers, `${m.file}: diagram of ${d.blocks} blocks, ${d.layers} of them the ${layers} layers its config states, holding all ${m.parameters} parameters`);
     await page.locator('#diagram .block').nth(2).click();
     const drawn = await page.locator('#diagram-detail canvas').count();
     if (m.file === 'pixelcnn-mnist-bin.onnx') await page.locator('.diagram-row').screenshot({ path: path.join(OUT, 'diagram.png') });
@@ -57,14 +61,26 @@ export async function lessonChecks(page, base, { check, waitState, OUT }) {
   }
 
   // Naive against cached: both finish; the cached one is far faster per sub-pixel.
-  await page.goto(`${base}?model=pixelcnn-mnist-bin.onnx&n=1&engine=native&seed=4`);
+  await page.goto(`${base}?model=pixelcnn-mnist-bin.onnx&n=1&engine=native&seed=1`);
   await waitState(page, ['ready'], 90000);
   await page.click('#race-start');
   await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('race-status').dataset.state), null, { timeout: 180000, polling: 100 });
   const race = await page.evaluate(() => ({ result: window.pixelwise.race.result, text: document.getElementById('race-status').textContent }));
   check(race.result && race.result.ratio > 20, `race: native ${race.result && race.result.nativeMs.toFixed(0)} ms against tract ${race.result && (race.result.tractMs / 1000).toFixed(1)} s, ${race.result && race.result.ratio.toFixed(0)}× per sub-pixel`);
-  check(/identical|differ at/.test(race.text), `race: the page says whether the images match (${race.result.identical ? 'identical' : `${race.result.differ} sub-pixels differ`})`);
+  check(race.result.identical && /identical/.test(race.text), `race: PixelCNN at seed 1 draws the same image on both engines, and the page says so (${race.result.identical ? 'identical' : `${race.result.differ} sub-pixels differ`})`);
   console.log(JSON.stringify({ race: 'pixelcnn-mnist-bin.onnx', native_ms: Math.round(race.result.nativeMs), tract_ms: Math.round(race.result.tractMs), ratio: Math.round(race.result.ratio), identical: race.result.identical }));
+
+  // The surprise map's total for held-out digit 0 equals the native NLL `pixelwise eval` counts for it.
+  const cli = JSON.parse(execFileSync(path.join(ROOT, 'target/release/pixelwise'), ['eval', '--model', path.join(ROOT, 'models/pixelcnn-mnist-bin.onnx'), '--limit', '1'], { encoding: 'utf8' }));
+  await page.goto(`${base}?model=pixelcnn-mnist-bin.onnx&n=1&engine=native`);
+  await waitState(page, ['ready'], 90000);
+  const pageNats = await page.evaluate(async () => {
+    const d = (await (await fetch('digits.json')).json()).digits[0];
+    await window.pixelwise.lessons.surprise(() => ({ levels: Array.from(d.bits, (b) => (b === '1' ? 1 : 0)), label: d.label }));
+    return window.pixelwise.lessons.lastSurprise[0].nats;
+  });
+  check(Math.abs(pageNats - cli.nll_nats) < 0.01, `surprise map of held-out digit 0: ${pageNats.toFixed(4)} nats on the page, ${cli.nll_nats} from pixelwise eval --limit 1`);
+  console.log(JSON.stringify({ surprise: 'pixelcnn-mnist-bin.onnx, held-out digit 0', page_nats: Math.round(pageNats * 1e4) / 1e4, eval_nats: cli.nll_nats }));
 
   for (const [file, maps] of [['gated-mnist-bin.onnx', 3], ['gated-emoji-rgb.onnx', 3], ['pixelcnn-mnist-256.onnx', 2]]) {
     await page.goto(`${base}?model=${file}&n=1&engine=native`);
