@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use tract_onnx::pb::{ModelProto, TensorProto};
+use tract_onnx::pb::{tensor_shape_proto::dimension, type_proto, ModelProto, TensorProto, ValueInfoProto};
 use tract_onnx::prelude::Framework;
 
 use crate::error::{Error, Result};
@@ -51,6 +51,37 @@ impl ModelFile {
             .as_ref()
             .map(|g| g.input.iter().map(|i| i.name.clone()).collect())
             .unwrap_or_default()
+    }
+
+    /// True when any `pixelwise.*` key is present (a file with none is left to tract).
+    pub fn has_pixelwise_metadata(&self) -> bool {
+        self.props.keys().any(|k| k.starts_with("pixelwise."))
+    }
+
+    /// The graph's inputs (initializers aside) and outputs with their shapes, e.g.
+    /// `inputs pixels [N, 1, 28, 28]; output class_logits [N, 10]`, for messages about the contract.
+    pub fn io_summary(&self) -> String {
+        let shape = |v: &ValueInfoProto| -> String {
+            let dims = v.r#type.as_ref().and_then(|t| match &t.value {
+                Some(type_proto::Value::TensorType(tt)) => tt.shape.as_ref().map(|s| {
+                    s.dim
+                        .iter()
+                        .map(|d| match &d.value {
+                            Some(dimension::Value::DimValue(n)) => n.to_string(),
+                            Some(dimension::Value::DimParam(p)) => p.clone(),
+                            None => "?".into(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }),
+                None => None,
+            });
+            format!("{} [{}]", v.name, dims.unwrap_or_else(|| "?".into()))
+        };
+        let Some(g) = self.proto.graph.as_ref() else { return "no graph".into() };
+        let inputs: Vec<String> = g.input.iter().filter(|i| !self.weights.contains_key(&i.name)).map(shape).collect();
+        let outputs: Vec<String> = g.output.iter().map(shape).collect();
+        format!("input{} {}; output{} {}", if inputs.len() == 1 { "" } else { "s" }, inputs.join(", "), if outputs.len() == 1 { "" } else { "s" }, outputs.join(", "))
     }
 
     pub fn initializer_names(&self) -> Vec<String> {

@@ -18,30 +18,55 @@ fn js(e: crate::Error) -> JsError {
     JsError::new(&e.to_string())
 }
 
-/// A model file, parsed once; each engine is built the first time it is asked for.
+/// What a file must be, said with every refusal of one.
+const CONTRACT: &str = "a pixelwise model has input `pixels` [N, C, H, W] (and `label` [N, classes] when \
+conditional), output `logits` [N, L, C, H, W], and the pixelwise.* metadata keys (arch, levels, channels, \
+height, width, classes, config); a file with no pixelwise.* keys at all runs on tract when its input and \
+output match";
+
+/// A model file, parsed once; each engine is built the first time it is asked for. A file with no
+/// pixelwise metadata is accepted when tract can run it; its shape then comes from the graph.
 #[wasm_bindgen]
 pub struct Model {
     file: ModelFile,
     native: Option<NativeEngine>,
     tract: Option<TractEngine>,
+    /// Metadata read off the graph by tract, for a file without pixelwise.* keys.
+    derived: Option<crate::metadata::ModelMeta>,
 }
 
 #[wasm_bindgen]
 impl Model {
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, JsError> {
-        let file = ModelFile::from_bytes(bytes).map_err(js)?;
-        file.meta().map_err(js)?;
-        Ok(Model {
-            file,
-            native: None,
-            tract: None,
-        })
+        let file = ModelFile::from_bytes(bytes).map_err(|e| JsError::new(&format!("{e}. Expected an ONNX model: {CONTRACT}.")))?;
+        let refuse = |e: crate::Error, file: &ModelFile| JsError::new(&format!("{e}. The file has {}; {CONTRACT}.", file.io_summary()));
+        match file.meta() {
+            Ok(_) => Ok(Model { file, native: None, tract: None, derived: None }),
+            Err(e) if file.has_pixelwise_metadata() => Err(refuse(e, &file)),
+            Err(_) => {
+                let tract = TractEngine::new(&file).map_err(|e| refuse(e, &file))?;
+                let derived = Some(tract.meta().clone());
+                Ok(Model { file, native: None, tract: Some(tract), derived })
+            }
+        }
     }
 
     /// Metadata JSON: arch, levels, channels, height, width, classes, config, test_nll_nats, props.
     pub fn metadata(&self) -> Result<String, JsError> {
-        Ok(self.file.meta().map_err(js)?.to_json().to_string())
+        Ok(self.meta()?.to_json().to_string())
+    }
+
+    /// Parameters (initializers other than masks) and ONNX operator counts, for the model card.
+    pub fn card(&self) -> String {
+        serde_json::json!({ "parameters": self.file.parameter_count(), "ops": self.file.op_counts(), "io": self.file.io_summary() }).to_string()
+    }
+
+    fn meta(&self) -> Result<crate::metadata::ModelMeta, JsError> {
+        match &self.derived {
+            Some(m) => Ok(m.clone()),
+            None => self.file.meta().map_err(js),
+        }
     }
 
     /// Builds the engine now (tract optimises the graph here), so its cost can be shown apart.
@@ -138,6 +163,9 @@ impl Model {
     fn engine(&mut self, name: &str) -> Result<&dyn Engine, JsError> {
         Ok(match EngineKind::parse(name).map_err(js)? {
             EngineKind::Native => {
+                if self.derived.is_some() {
+                    return Err(JsError::new("this file has no pixelwise metadata, so the native engine cannot know its architecture: choose the tract engine"));
+                }
                 if self.native.is_none() {
                     self.native = Some(NativeEngine::new(&self.file).map_err(js)?);
                 }
@@ -151,6 +179,13 @@ impl Model {
             }
         })
     }
+}
+
+/// Traps the wasm on purpose (a Rust panic), so that tests can check the page recovers from a
+/// worker whose module has died.
+#[wasm_bindgen(js_name = testTrap)]
+pub fn test_trap() {
+    panic!("a trap forced by the test-only export testTrap");
 }
 
 /// The seed's worked example on a 3x3 `image` with 1x1 weights `[w1, w2, w3]`: six 3x3 grids,

@@ -6,10 +6,11 @@ import init, { Model } from './pkg/pixelwise.js';
 const ready = init();
 const models = new Map(); // file -> Promise<Model>
 
-function loadModel(file) {
+function loadModel(file, bytes) {
   if (!models.has(file)) {
     const loading = (async () => {
       await ready;
+      if (bytes) return Model.fromBytes(new Uint8Array(bytes)); // opened from the visitor's computer
       const res = await fetch(`models/${encodeURIComponent(file)}`);
       if (!res.ok) throw new Error(`models/${file}: HTTP ${res.status} ${res.statusText}`.trim());
       return Model.fromBytes(new Uint8Array(await res.arrayBuffer()));
@@ -23,9 +24,9 @@ function loadModel(file) {
 // `measure`: perturb every pixel on the native engine. Otherwise the field is derived at once from
 // the masks and the layers (structuralField); an architecture the wasm cannot derive is measured.
 self.onmessage = async (e) => {
-  const { id, file, row, col, measure } = e.data;
+  const { id, file, row, col, measure, bytes } = e.data;
   try {
-    const model = await loadModel(file);
+    const model = await loadModel(file, bytes);
     const t0 = performance.now();
     let field = null;
     let source = 'measured';
@@ -39,7 +40,11 @@ self.onmessage = async (e) => {
     }
     if (!field) {
       self.postMessage({ type: 'computing', id });
-      field = model.receptiveField('native', row, col);
+      try {
+        field = model.receptiveField('native', row, col);
+      } catch {
+        field = model.receptiveField('tract', row, col); // a file only tract can run
+      }
     }
     self.postMessage({ type: 'field', id, field, source, ms: performance.now() - t0 }, [field.buffer]);
   } catch (err) {

@@ -100,8 +100,26 @@ function startWorker() {
     fatal(`This browser cannot start the sampler (module workers): ${e.message}`);
     return;
   }
-  worker.onerror = (e) => fatal(`The sampler could not start${e.message ? `: ${e.message}` : ' (is pkg/ built? run ./build.sh serve)'}.`);
+  worker.onerror = (e) => {
+    if (workerOk) restartWorker(e.message || 'the worker stopped');
+    else fatal(`The sampler could not start${e.message ? `: ${e.message}` : ' (is pkg/ built? run ./build.sh serve)'}.`);
+  };
   worker.onmessage = (e) => onWorker(e.data);
+}
+
+/** The wasm trapped or ran out of memory: a fresh worker, the model loaded again, and a message. */
+function restartWorker(reason) {
+  pw.restarts = (pw.restarts || 0) + 1;
+  if (worker) worker.terminate();
+  worker = null;
+  workerOk = false;
+  if (job && job.kind === 'complete') setCompleteStatus('error', 'Stopped: the sampler crashed.');
+  job = null;
+  gen += 1;
+  keepError = `The sampler crashed (${reason}) and was restarted; what was running is lost, everything else is as it was.`;
+  showError(keepError);
+  startWorker();
+  requestModel();
 }
 
 function fatal(text) {
@@ -117,6 +135,7 @@ function onWorker(msg) {
     return;
   }
   if (msg.type === 'fatal') return fatal(msg.message);
+  if (msg.type === 'crashed') return restartWorker(msg.message);
   if (msg.type === 'lesson') return lessons.onReply(msg);
   if (msg.type === 'race') return race.onMessage(msg);
   if (msg.type === 'stepper') return stepper.onMessage(msg);
@@ -125,6 +144,7 @@ function onWorker(msg) {
     return;
   }
   if (msg.type === 'loaded') return modelLoaded(msg);
+  if (msg.type === 'error' && pendingLocal) return refuseLocal(msg.message);
   if (msg.type === 'error') {
     job = null;
     showError(msg.message);
@@ -171,14 +191,55 @@ function requestModel() {
   job = null;
   gen += 1;
   setState('loading', `Loading ${file}…`);
-  send({ type: 'load', gen, file });
+  send({ type: 'load', gen, file, bytes: localFiles.get(file) || null });
 }
+
+// ---- a model file from the visitor's computer -------------------------------------------------
+
+const MAX_MODEL_BYTES = 64 * 1024 * 1024;
+const localFiles = new Map(); // 'local:<name>' -> ArrayBuffer
+let pendingLocal = null; // { key, previous } while an opened file is being checked
+
+/** Reads a dropped or picked file; the worker checks it. A refused file leaves the models as they were. */
+async function openLocal(file) {
+  if (!file) return;
+  const mb = (n) => (n / 1024 / 1024).toFixed(1);
+  if (file.size > MAX_MODEL_BYTES) {
+    showError(`${file.name} is ${mb(file.size)} MB: the page opens model files of up to ${mb(MAX_MODEL_BYTES)} MB.`);
+    return;
+  }
+  const key = `local:${file.name}`;
+  localFiles.set(key, await file.arrayBuffer());
+  const select = $('model');
+  if (![...select.options].some((o) => o.value === key)) select.add(new Option(`${file.name} (opened from your computer)`, key));
+  pendingLocal = { key, previous: loadedFile };
+  select.value = key;
+  requestModel();
+}
+
+/** The opened file was refused: say why, drop it, and go back to the model that was loaded. */
+function refuseLocal(text) {
+  const { key, previous } = pendingLocal;
+  pendingLocal = null;
+  localFiles.delete(key);
+  const select = $('model');
+  const option = [...select.options].find((o) => o.value === key);
+  if (option) option.remove();
+  if (previous) select.value = previous;
+  keepError = `${key.slice(6)} cannot be opened: ${text}`;
+  showError(keepError);
+  requestModel();
+}
+
+let keepError = null; // a message to keep on screen through the next model load
 
 function modelLoaded(msg) {
   meta = msg.meta;
   pw.meta = meta;
   loadedFile = msg.file;
-  showError('');
+  if (pendingLocal && pendingLocal.key === msg.file) pendingLocal = null;
+  showError(keepError || '');
+  keepError = null;
   const entry = models.find((m) => m.file === msg.file) || {};
   const field = $('class-field');
   field.hidden = !(meta.classes > 0);
@@ -193,12 +254,15 @@ function modelLoaded(msg) {
   $('cut').max = meta.height;
   drawKernelMasks($('masks'), msg.masks);
   drawDiagram($('diagram'), $('diagram-detail'), msg.diagram, msg.masks);
-  receptive.setModel(msg.file, meta.arch);
+  receptive.setModel(msg.file, meta.arch, localFiles.get(msg.file) || null);
   lessons.setModel(msg.file, meta);
   race.setModel(msg.file, meta);
   stepper.setModel(msg.file, meta);
   const parts = [`${entry.name || meta.arch}`, `${meta.levels} levels`, `${meta.height}×${meta.width}`];
-  if (entry.parameters) parts.push(`${entry.parameters.toLocaleString('en-US')} parameters`);
+  const parameters = entry.parameters || (msg.card && msg.card.parameters);
+  if (parameters) parts.push(`${parameters.toLocaleString('en-US')} parameters`);
+  if (msg.card && msg.card.ops) parts.push(`ops ${Object.entries(msg.card.ops).map(([op, n]) => `${op} ×${n}`).join(', ')}`);
+  if (msg.file.startsWith('local:')) parts.unshift(`${msg.file.slice(6)} (your file)`);
   if (meta.test_nll_nats) parts.push(`held-out NLL ${meta.test_nll_nats.toFixed(2)} nats/image`);
   parts.push(`file ${(msg.bytes / 1024).toFixed(0)} KiB, loaded in ${msg.loadMs.toFixed(0)} ms`);
   $('model-info').textContent = parts.join(' · ');
@@ -462,6 +526,23 @@ $('cut').addEventListener('input', () => pad.setCut(Number($('cut').value)));
 $('undo').addEventListener('click', () => pad.undo());
 $('clear').addEventListener('click', () => pad.clear());
 $('real-digit').addEventListener('click', realDigit);
+$('open-file').addEventListener('change', (e) => {
+  openLocal(e.target.files[0]);
+  e.target.value = '';
+});
+const dropZone = $('watch');
+dropZone.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  dropZone.classList.add('dropping');
+});
+dropZone.addEventListener('dragleave', () => dropZone.classList.remove('dropping'));
+dropZone.addEventListener('drop', (e) => {
+  e.preventDefault();
+  dropZone.classList.remove('dropping');
+  openLocal(e.dataTransfer.files[0]);
+});
+pw.openBytes = (name, bytes) => openLocal(new File([bytes], name)); // for tests: the same path as a picked file
+pw.testTrap = () => send({ type: 'test-trap' });
 
 pw.gridDataURL = () => $('grid').toDataURL('image/png');
 

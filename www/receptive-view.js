@@ -43,9 +43,11 @@ export class ReceptiveView {
   }
 
   /** A new model: fields of the old one no longer apply. */
-  setModel(file, arch) {
+  /** `bytes`: the file's contents when it was opened from the visitor's computer (no URL to fetch). */
+  setModel(file, arch, bytes = null) {
     this.file = file;
     this.arch = arch;
+    this.bytes = bytes;
     this.caption.textContent = `${CAPTIONS[arch] || `${arch}: the pixels this model's prediction can depend on.`} Click a pixel of a digit (or focus the grid, arrow keys, Enter) to see them in yellow.`;
     this.chosen = null;
     this.shown = null;
@@ -91,7 +93,7 @@ export class ReceptiveView {
     this.pending = { id, row, col, measure, file: this.file, computing: false };
     this.measureButton.hidden = true;
     this.setStatus(`Finding the receptive field of (row ${row}, col ${col})…`, 'preparing');
-    this.worker.postMessage({ id, file: this.file, row, col, measure });
+    this.worker.postMessage({ id, file: this.file, row, col, measure, bytes: this.bytes });
   }
 
   start() {

@@ -1,7 +1,7 @@
 // Owns the wasm module: loads model files, builds engines and steps samplers in short slices so
 // that a newer request (or a stop) is seen within one slice. Every message carries the generation
 // id it belongs to; the page drops those of older generations.
-import init, { Model, workedExample } from './pkg/pixelwise.js';
+import init, { Model, workedExample, testTrap } from './pkg/pixelwise.js';
 
 const SLICE_MS = 25;
 const message = (e) => (e && e.message) || String(e);
@@ -13,14 +13,20 @@ let current = -1; // the newest generation id seen; older loops stop at their ne
 
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
 
-function loadModel(file) {
+/** `given`: the file's bytes when the visitor opened it from their computer; else it is fetched. */
+function loadModel(file, given = null) {
   if (!models.has(file)) {
     const loading = (async () => {
       await wasmReady;
       const t0 = performance.now();
-      const res = await fetch(`models/${encodeURIComponent(file)}`);
-      if (!res.ok) throw new Error(`models/${file}: HTTP ${res.status} ${res.statusText}`.trim());
-      const bytes = new Uint8Array(await res.arrayBuffer());
+      let bytes;
+      if (given) {
+        bytes = new Uint8Array(given);
+      } else {
+        const res = await fetch(`models/${encodeURIComponent(file)}`);
+        if (!res.ok) throw new Error(`models/${file}: HTTP ${res.status} ${res.statusText}`.trim());
+        bytes = new Uint8Array(await res.arrayBuffer());
+      }
       const model = Model.fromBytes(bytes);
       let masks = null; // the kernel masks to draw; a file of unknown architecture has none
       try {
@@ -34,7 +40,7 @@ function loadModel(file) {
       } catch {
         diagram = null;
       }
-      return { model, meta: JSON.parse(model.metadata()), masks, diagram, loadMs: performance.now() - t0, bytes: bytes.length };
+      return { model, meta: JSON.parse(model.metadata()), card: JSON.parse(model.card()), masks, diagram, loadMs: performance.now() - t0, bytes: bytes.length };
     })();
     // A failed load is forgotten so that a retry fetches again.
     loading.catch(() => models.delete(file));
@@ -220,14 +226,18 @@ self.onmessage = async (e) => {
   if (typeof req.gen === 'number' && req.gen > current) current = req.gen;
   try {
     if (req.type === 'load') {
-      const { meta, masks, diagram, loadMs, bytes } = await loadModel(req.file);
-      post({ type: 'loaded', gen: req.gen, file: req.file, meta, masks, diagram, loadMs, bytes });
+      const { meta, card, masks, diagram, loadMs, bytes } = await loadModel(req.file, req.bytes);
+      post({ type: 'loaded', gen: req.gen, file: req.file, meta, card, masks, diagram, loadMs, bytes });
+    } else if (req.type === 'test-trap') {
+      testTrap();
     } else if (req.type === 'generate') {
       await generate(req);
     }
     // 'stop' needs nothing more: raising `current` ends the running loop at its next slice.
   } catch (err) {
-    post({ type: 'error', gen: req.gen, message: message(err) });
+    // A trap (a Rust panic, out of memory) leaves the module unusable: the page starts a new worker.
+    if (err instanceof WebAssembly.RuntimeError || /unreachable|out of memory/i.test(message(err))) post({ type: 'crashed', message: message(err) });
+    else post({ type: 'error', gen: req.gen, message: message(err) });
   }
 };
 

@@ -2,7 +2,7 @@
 // server on a free port, checks generation, stop, completion, errors and the server's headers,
 // writes screenshots to target/e2e/ and prints the page's measured speed per engine as JSON lines.
 // Usage: node tests/e2e/run.mjs [groups]   (after ./build.sh has built target/release/serve and www/)
-//   groups: a comma-separated subset of main,visibility,phone,colour,lessons (default: all of them)
+//   groups: a comma-separated subset of main,visibility,phone,colour,lessons,byo (default: all of them)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -13,13 +13,14 @@ import { chromium } from 'playwright-core';
 import { phoneChecks, visibilityChecks } from './visibility.mjs';
 import { colourChecks } from './colour.mjs';
 import { lessonChecks } from './lessons.mjs';
+import { byoChecks } from './byo.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(ROOT, 'target/e2e');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const started = Date.now();
 
-const GROUPS = (process.argv[2] || 'main,visibility,phone,colour,lessons').split(',');
+const GROUPS = (process.argv[2] || 'main,visibility,phone,colour,lessons,byo').split(',');
 const want = (group) => GROUPS.includes(group);
 
 class Failure extends Error {}
@@ -395,7 +396,7 @@ async function main() {
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
     });
     const page = await browser.newPage({ viewport: { width: 1100, height: 1300 } });
-    page.on('console', (m) => m.type() === 'error' && !/404/.test(m.text()) && console.log(`  page console: ${m.text()}`));
+    page.on('console', (m) => m.type() === 'error' && !/404|testTrap/.test(m.text()) && console.log(`  page console: ${m.text()}`));
     mkdirSync(OUT, { recursive: true });
     const ctx = { check, waitState, generate, OUT };
     if (want('main')) await run(page, server.base);
@@ -406,6 +407,7 @@ async function main() {
     }
     if (want('colour')) await colourChecks(page, server.base, ctx);
     if (want('lessons')) await lessonChecks(page, server.base, ctx);
+    if (want('byo')) await byoChecks(page, server.base, ctx);
     console.log(`e2e: all checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${path.relative(ROOT, OUT)}/`);
   } catch (e) {
     console.error(`e2e FAILED: ${e instanceof Failure ? e.message : e.stack || e}`);
