@@ -16,6 +16,37 @@ pub struct ModelFile {
 }
 
 const FLOAT: i32 = 1;
+const INT64: i32 = 7;
+/// The largest initializer accepted, in elements (1 GiB of float32): more than any model here by far,
+/// and a bound on what a damaged or hostile file can make either engine allocate.
+pub const MAX_ELEMENTS: u64 = 1 << 28;
+
+/// An initializer's shape is sane (non-negative, at most `MAX_ELEMENTS`) and, for float32 and int64,
+/// its stored data holds exactly that many values.
+fn check_initializer(t: &TensorProto) -> Result<()> {
+    let mut count: u64 = 1;
+    for &d in &t.dims {
+        if d < 0 {
+            return Err(Error::Weights(format!("initializer {:?} has a negative dimension {d}", t.name)));
+        }
+        count = count
+            .checked_mul(d as u64)
+            .filter(|&c| c <= MAX_ELEMENTS)
+            .ok_or_else(|| Error::Weights(format!("initializer {:?} has shape {:?}: over {MAX_ELEMENTS} values", t.name, t.dims)))?;
+    }
+    let (held, size) = match t.data_type {
+        FLOAT => (if t.raw_data.is_empty() { t.float_data.len() } else { t.raw_data.len() / 4 }, 4),
+        INT64 => (if t.raw_data.is_empty() { t.int64_data.len() } else { t.raw_data.len() / 8 }, 8),
+        _ => return Ok(()),
+    };
+    if held as u64 != count || (!t.raw_data.is_empty() && t.raw_data.len() % size != 0) {
+        return Err(Error::Weights(format!(
+            "initializer {:?} has shape {:?} ({count} values) but holds {held}",
+            t.name, t.dims
+        )));
+    }
+    Ok(())
+}
 
 impl ModelFile {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
@@ -28,6 +59,9 @@ impl ModelFile {
         let graph = proto.graph.as_ref().ok_or_else(|| Error::Format("no graph in the file".into()))?;
         if graph.node.is_empty() || graph.output.is_empty() {
             return Err(Error::Format("the graph has no nodes or no outputs".into()));
+        }
+        for t in &graph.initializer {
+            check_initializer(t)?;
         }
         let weights = graph.initializer.iter().map(|t| (t.name.clone(), t.clone())).collect();
         let props = proto.metadata_props.iter().map(|e| (e.key.clone(), e.value.clone())).collect();
