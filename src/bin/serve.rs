@@ -5,10 +5,11 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod server {
     use std::net::SocketAddr;
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     use axum::body::Body;
-    use axum::http::{header, HeaderValue, Request, Response, StatusCode};
+    use axum::extract::State;
+    use axum::http::{header, HeaderValue, Method, Request, Response, StatusCode};
     use axum::middleware::{self, Next};
     use axum::Router;
     use tower_http::services::ServeDir;
@@ -60,13 +61,52 @@ mod server {
                 .any(|segment| segment == b".." || segment.contains(&b':'))
     }
 
-    /// Refuses escaping paths before the file service sees them, and sets the types the page relies on.
-    async fn guard(req: Request<Body>, next: Next) -> Response<Body> {
-        let path = req.uri().path().to_owned();
-        if escapes_root(&path) {
-            let mut res = Response::new(Body::from("path outside the served folder\n"));
-            *res.status_mut() = StatusCode::BAD_REQUEST;
+    /// Longest request path served; anything longer is refused before it is decoded.
+    const MAX_PATH: usize = 2048;
+    /// Requests handled at once; more wait their turn (one user's page needs a handful).
+    const MAX_CONCURRENT: usize = 64;
+
+    fn refuse(status: StatusCode, text: &'static str) -> Response<Body> {
+        let mut res = Response::new(Body::from(text));
+        *res.status_mut() = status;
+        res
+    }
+
+    /// The served folder, resolved once, and the bound on requests handled at once.
+    #[derive(Clone)]
+    struct Root {
+        canonical: PathBuf,
+        slots: std::sync::Arc<tokio::sync::Semaphore>,
+    }
+
+    /// True when the file a (decoded, dot-free) path names exists but resolves, through symlinks,
+    /// to somewhere outside the root.
+    fn resolves_outside(root: &Path, path: &str) -> bool {
+        let relative = String::from_utf8_lossy(&decode_fully(path)).trim_start_matches('/').to_string();
+        match root.join(relative).canonicalize() {
+            Ok(real) => !real.starts_with(root),
+            Err(_) => false, // nothing there: the file service answers 404
+        }
+    }
+
+    /// Refuses escaping paths, other methods and over-long paths before the file service sees
+    /// them, bounds concurrent requests, and sets the types the page relies on.
+    async fn guard(State(root): State<Root>, req: Request<Body>, next: Next) -> Response<Body> {
+        let _slot = root.slots.acquire().await.expect("the semaphore is never closed");
+        if req.method() != Method::GET && req.method() != Method::HEAD {
+            let mut res = refuse(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+            res.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
             return res;
+        }
+        let path = req.uri().path().to_owned();
+        if path.len() > MAX_PATH {
+            return refuse(StatusCode::URI_TOO_LONG, "path too long\n");
+        }
+        if escapes_root(&path) {
+            return refuse(StatusCode::BAD_REQUEST, "path outside the served folder\n");
+        }
+        if resolves_outside(&root.canonical, &path) {
+            return refuse(StatusCode::FORBIDDEN, "a link out of the served folder\n");
         }
         let mut res = next.run(req).await;
         let forced = if path.ends_with(".wasm") {
@@ -88,10 +128,14 @@ mod server {
         let fixed = |name: &'static str, value: &'static str| {
             SetResponseHeaderLayer::overriding(header::HeaderName::from_static(name), HeaderValue::from_static(value))
         };
+        let state = Root {
+            canonical: root.canonicalize().unwrap_or_else(|_| root.clone()),
+            slots: std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT)),
+        };
         Router::new()
             // The precompressed .br / .gz beside a file, when the browser accepts that encoding.
             .fallback_service(ServeDir::new(root).precompressed_br().precompressed_gzip())
-            .layer(middleware::from_fn(guard))
+            .layer(middleware::from_fn_with_state(state, guard))
             .layer(fixed("cross-origin-opener-policy", "same-origin"))
             .layer(fixed("cross-origin-embedder-policy", "require-corp"))
             .layer(fixed("cross-origin-resource-policy", "same-origin"))
