@@ -2,6 +2,7 @@
 # pixelwise build entry point.
 #   ./build.sh serve   build the page (release wasm, models manifest) and serve www/ on 127.0.0.1:${PORT:-8000}
 #   ./build.sh test    every test: native (cargo), in-browser (wasm-pack), end to end (Playwright)
+#   ./build.sh soak    memory over 500 generations and 100 model switches, native and in the browser (not CI)
 # Installs whatever is missing (Rust targets, wasm-bindgen CLI, wasm-pack, Chromium, npm packages)
 # and skips what is present. Nothing prebuilt is downloaded: tools are built from crates.io.
 set -euo pipefail
@@ -99,9 +100,20 @@ run_tests() {
   node tests/e2e/run.mjs
 }
 
+soak() {
+  setup
+  build_native
+  build_wasm
+  build_site
+  log "soak: native (pixelwise soak), then the browser (tests/e2e/soak.mjs)"
+  ./target/release/pixelwise soak --model models/pixelcnn-mnist-bin.onnx models/*-mnist-*.onnx models/*-emoji-*.onnx
+  node tests/e2e/soak.mjs
+}
+
 case "${1:-}" in
   serve) serve ;;
   test) run_tests ;;
+  soak) soak ;;
   setup) setup ;;
-  *) echo "usage: $0 serve|test" >&2; exit 2 ;;
+  *) echo "usage: $0 serve|test|soak" >&2; exit 2 ;;
 esac

@@ -136,6 +136,7 @@ function onWorker(msg) {
   }
   if (msg.type === 'fatal') return fatal(msg.message);
   if (msg.type === 'crashed') return restartWorker(msg.message);
+  if (msg.type === 'memory') return pw.onMemory && pw.onMemory(msg);
   if (msg.type === 'lesson') return lessons.onReply(msg);
   if (msg.type === 'race') return race.onMessage(msg);
   if (msg.type === 'stepper') return stepper.onMessage(msg);
@@ -543,6 +544,10 @@ dropZone.addEventListener('drop', (e) => {
 });
 pw.openBytes = (name, bytes) => openLocal(new File([bytes], name)); // for tests: the same path as a picked file
 pw.testTrap = () => send({ type: 'test-trap' });
+pw.memory = () => new Promise((resolve) => {
+  pw.onMemory = resolve;
+  send({ type: 'memory' });
+});
 
 pw.gridDataURL = () => $('grid').toDataURL('image/png');
 

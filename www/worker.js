@@ -214,6 +214,11 @@ async function lesson(req) {
 self.onmessage = async (e) => {
   const req = e.data;
   if (req.type === 'lesson') return lesson(req);
+  if (req.type === 'memory') {
+    // The wasm's linear memory, for the soak test: it grows and never shrinks, so it must level off.
+    const exports = await wasmReady;
+    return post({ type: 'memory', id: req.id, wasmBytes: exports.memory.buffer.byteLength, models: models.size });
+  }
   if (req.type === 'race') return race(req);
   if (req.type === 'stepper') {
     stepperQueue = stepperQueue.then(() => stepperOp(req));

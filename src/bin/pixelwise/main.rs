@@ -1,4 +1,4 @@
-//! The native command line: sample, eval, bench, inspect.
+//! The native command line: sample, eval, bench, inspect, soak (and manifest, digits for the page).
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bench;
@@ -12,6 +12,8 @@ mod inspect;
 mod manifest;
 #[cfg(not(target_arch = "wasm32"))]
 mod sample;
+#[cfg(not(target_arch = "wasm32"))]
+mod soak;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
@@ -24,6 +26,7 @@ fn main() {
         Command::Inspect(a) => inspect::run(a),
         Command::Manifest(a) => manifest::run(a),
         Command::Digits(a) => digits::run(a),
+        Command::Soak(a) => soak::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");
@@ -87,6 +90,8 @@ enum Command {
     Inspect(inspect::Args),
     /// The page's model list (www/models.json) from the files' metadata.
     Manifest(manifest::Args),
-    /// A few binarised held-out digits for the page (www/digits.json).
+    /// A few held-out digits for the page (www/digits.json).
     Digits(digits::Args),
+    /// Generations and model reloads back to back, resident memory every so often; fails unless it levels off.
+    Soak(soak::Args),
 }
