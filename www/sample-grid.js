@@ -5,6 +5,7 @@ const UNKNOWN = [223, 228, 236];
 const PAPER = [250, 248, 243];
 const INK = [20, 22, 26];
 const HIGHLIGHT = '#e0245e';
+const SUBPIXEL = ['#ff1744', '#00e676', '#2979ff'];
 
 export class SampleGrid {
   constructor(canvas, { n, cols, height, width, channels, levels, gap = 2 }) {
@@ -82,6 +83,7 @@ export class SampleGrid {
         this.paint(k, p);
       }
       this.last = p;
+      this.lastChannel = c;
     }
     this.show(true);
   }
@@ -96,7 +98,8 @@ export class SampleGrid {
   show(highlight = false) {
     this.ctx.putImageData(this.image, 0, 0);
     if (highlight && this.last >= 0) {
-      this.ctx.fillStyle = HIGHLIGHT;
+      // Colour models: the marker takes the colour of the sub-pixel being drawn (R, G or B).
+      this.ctx.fillStyle = this.channels > 1 ? SUBPIXEL[this.lastChannel || 0] : HIGHLIGHT;
       for (let k = 0; k < this.n; k++) {
         const [x0, y0] = this.origin(k);
         this.ctx.fillRect(x0 + (this.last % this.width), y0 + Math.floor(this.last / this.width), 1, 1);
