@@ -3,6 +3,7 @@
 #   ./build.sh serve   build the page (release wasm, models manifest) and serve www/ on 127.0.0.1:${PORT:-8000}
 #   ./build.sh test    every test: native (cargo), in-browser (wasm-pack), end to end (Playwright)
 #   ./build.sh soak    memory over 500 generations and 100 model switches, native and in the browser (not CI)
+#   ./build.sh fuzz [seconds]   cargo-fuzz over the loader and both engines, on the pinned nightly (not CI)
 # Installs whatever is missing (Rust targets, wasm-bindgen CLI, wasm-pack, Chromium, npm packages)
 # and skips what is present. Nothing prebuilt is downloaded: tools are built from crates.io.
 set -euo pipefail
@@ -110,10 +111,25 @@ soak() {
   node tests/e2e/soak.mjs
 }
 
+NIGHTLY=nightly-2026-05-19 # the fuzzing toolchain, pinned by date
+
+fuzz() { # seconds
+  local seconds=${1:-600}
+  rustup toolchain list | grep -q "^$NIGHTLY" || rustup toolchain install "$NIGHTLY" --profile minimal
+  command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+  # Seeded with every committed model and the malformed fixtures.
+  mkdir -p fuzz/corpus/model_file
+  cp models/*.onnx tests/fixtures/*.onnx fuzz/corpus/model_file/
+  log "fuzzing the model loader and both engines for $seconds s (cargo-fuzz, $NIGHTLY)"
+  cargo "+$NIGHTLY" fuzz run model_file fuzz/corpus/model_file -- \
+    -max_total_time="$seconds" -timeout=60 -rss_limit_mb=4096 -print_final_stats=1
+}
+
 case "${1:-}" in
   serve) serve ;;
   test) run_tests ;;
   soak) soak ;;
+  fuzz) fuzz "${2:-600}" ;;
   setup) setup ;;
-  *) echo "usage: $0 serve|test|soak" >&2; exit 2 ;;
+  *) echo "usage: $0 serve|test|soak|fuzz [seconds]" >&2; exit 2 ;;
 esac
