@@ -81,3 +81,31 @@ fn bad_arguments_are_errors() {
     assert!(plain().with_guidance(&native, 2.0).is_err(), "guidance on an unconditional model");
     assert!(plain().with_guidance(&native, f32::NAN).is_err());
 }
+
+/// Inputs the fuzzer (./build.sh fuzz) found crashing, kept so they stay fixed: each is loaded and
+/// given to both engines, and must come back as an error or a working engine, never a panic.
+#[test]
+fn fuzz_regressions() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        seen += 1;
+        let Ok(file) = ModelFile::from_bytes(&std::fs::read(&path).unwrap()) else { continue };
+        let _ = NativeEngine::new(&file);
+        if let Err(e) = TractEngine::new(&file) {
+            assert!(e.to_string().len() > 10, "{}: {e}", path.display());
+        }
+    }
+    assert!(seen >= 1, "the fuzz regressions are missing");
+}
+
+/// The first fuzz find: a mutated PixelCNN whose graph makes tract's Unsqueeze shape inference
+/// panic. tract's analysis is guarded, so it is an error naming the problem.
+#[test]
+fn tract_panic_on_a_malformed_graph_is_an_error() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/tract-unsqueeze-panic.onnx");
+    let file = ModelFile::from_bytes(&std::fs::read(path).unwrap()).unwrap();
+    let m = message(TractEngine::new(&file));
+    assert!(m.contains("tract failed while analysing the graph") && m.contains("malformed"), "{m}");
+}

@@ -119,6 +119,11 @@ function restartWorker(reason) {
   keepError = `The sampler crashed (${reason}) and was restarted; what was running is lost, everything else is as it was.`;
   showError(keepError);
   startWorker();
+  if (pendingLocal) {
+    // The file being opened crashed the module: refuse it rather than load it again.
+    refuseLocal(`it crashed the WebAssembly module (${reason})`);
+    return;
+  }
   requestModel();
 }
 

@@ -13,7 +13,16 @@ fn forward(engine: &dyn Engine) {
     let _ = engine.forward(&vec![0.0; m.image_len()], 1, &labels);
 }
 
+static QUIET_CAUGHT_PANICS: std::sync::Once = std::sync::Once::new();
+
 fuzz_target!(|bytes: &[u8]| {
+    // libfuzzer-sys aborts on any panic from its hook; the project catches tract's own panics and
+    // turns them into errors, so print panics without aborting: an uncaught one still ends the
+    // input with a crash (libfuzzer-sys's catch_unwind aborts).
+    QUIET_CAUGHT_PANICS.call_once(|| {
+        let print = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| print(info)));
+    });
     let Ok(file) = ModelFile::from_bytes(bytes) else { return };
     let _ = file.meta();
     if let Ok(native) = NativeEngine::new(&file) {

@@ -22,14 +22,14 @@ impl TractEngine {
         // wrong metadata is an error.
         let described = file.props.keys().any(|k| k.starts_with("pixelwise."));
         let meta = if described { Some(file.meta()?) } else { None };
-        let model = tract_onnx::onnx().model_for_proto_model(&file.proto).map_err(tract_err)?;
+        let model = guarded("reading the graph", || tract_onnx::onnx().model_for_proto_model(&file.proto))?;
         let inputs = file.input_names();
         let conditional = meta.as_ref().map_or(inputs.len() == 2, |m| m.classes > 0);
         let want_inputs: Vec<&str> = if conditional { vec!["pixels", "label"] } else { vec!["pixels"] };
         if inputs != want_inputs {
             return Err(Error::Format(format!("graph inputs are {inputs:?}, expected {want_inputs:?}")));
         }
-        let typed = model.into_optimized().map_err(tract_err)?;
+        let typed = guarded("analysing the graph", || model.into_optimized())?;
         let out = typed.output_fact(0).map_err(tract_err)?;
         let dims: Vec<Option<usize>> = out.shape.iter().map(|d| d.as_i64().map(|v| v as usize)).collect();
         let shown: Vec<String> = out.shape.iter().map(|d| d.to_string()).collect();
@@ -113,4 +113,29 @@ fn infer_meta(dims: &[Option<usize>], shown: &[String], typed: &TypedModel, cond
         test_nll_nats: None,
         props: Default::default(),
     })
+}
+
+/// tract's graph analysis can panic on a malformed graph (fuzzing found one in Unsqueeze's shape
+/// inference); natively the panic becomes an error naming it. In wasm a panic aborts the module and
+/// the page replaces its worker.
+fn guarded<T>(what: &str, f: impl FnOnce() -> tract_onnx::prelude::TractResult<T>) -> Result<T> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+            Ok(r) => r.map_err(tract_err),
+            Err(panic) => {
+                let said = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "no message".into());
+                Err(Error::Format(format!("tract failed while {what} (it panicked: {said}); the graph is malformed")))
+            }
+        }
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = what;
+        f().map_err(tract_err)
+    }
 }
