@@ -416,16 +416,20 @@ async function heldOutEmoji() {
   if (!emoji) {
     const res = await fetch('emoji-test.png');
     if (!res.ok) throw new Error(`emoji-test.png: HTTP ${res.status}`);
-    const bitmap = await createImageBitmap(await res.blob(), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const bitmap = await createImageBitmap(new Blob([bytes]), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
     const c = new OffscreenCanvas(bitmap.width, bitmap.height);
     const ctx = c.getContext('2d');
     ctx.drawImage(bitmap, 0, 0);
     const d = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
     const side = bitmap.width;
+    // One fetch gives both the pixels and, from the text chunk, each image's class.
+    const text = pngText(bytes, 'pixelwise');
+    const labels = text ? JSON.parse(text).labels : [];
     emoji = Array.from({ length: bitmap.height / side }, (_, k) => {
       const levels = new Uint8Array(3 * side * side);
       for (let p = 0; p < side * side; p++) for (let ch = 0; ch < 3; ch++) levels[ch * side * side + p] = d[(k * side * side + p) * 4 + ch];
-      return levels;
+      return { levels, label: labels[k] ?? 0 };
     });
   }
   return emoji;
@@ -447,19 +451,11 @@ function pngText(bytes, keyword) {
   return null;
 }
 
-let emojiLabels = null;
-
 /** A random held-out image of the loaded model's data set, as level indices [C, H, W] and its class. */
 async function heldOutImage(m) {
   if (m.channels === 3) {
     const all = await heldOutEmoji();
-    if (!emojiLabels) {
-      const res = await fetch('emoji-test.png');
-      const text = pngText(new Uint8Array(await res.arrayBuffer()), 'pixelwise');
-      emojiLabels = text ? JSON.parse(text).labels : all.map(() => 0);
-    }
-    const k = Math.floor(Math.random() * all.length);
-    return { levels: all[k], label: emojiLabels[k] };
+    return all[Math.floor(Math.random() * all.length)];
   }
   if (!digits) {
     const res = await fetch('digits.json');
@@ -477,7 +473,7 @@ async function realDigit() {
     if (pad.mode === 'rgb') {
       const all = await heldOutEmoji();
       const k = Math.floor(Math.random() * all.length);
-      pad.loadLevels(all[k], 3, rows);
+      pad.loadLevels(all[k].levels, 3, rows);
       setCompleteStatus('idle', `Top half of held-out emoji ${k + 1} of ${all.length}. Press Complete.`);
       return;
     }

@@ -171,15 +171,14 @@ async function stepperOp(req) {
       stepper = null;
       const { model } = await loadModel(req.file);
       const sampler = model.sampler('native', 1, req.seed, req.temperature, Int32Array.from(req.labels || []), new Int16Array(0));
-      stepper = { id: req.stepperId, model, sampler };
+      stepper = { id: req.stepperId, model, sampler, width: JSON.parse(model.metadata()).width };
       return;
     }
     if (!stepper || stepper.id !== req.stepperId) throw new Error('no stepping sampler for this model: press Start over');
-    const { model, sampler } = stepper;
+    const { model, sampler, width } = stepper;
     if (sampler.done()) throw new Error('the image is complete: press Start over');
     const records = sampler.step(req.count);
     const p = records[records.length - 4];
-    const width = JSON.parse(model.metadata()).width;
     const field = model.structuralField(Math.floor(p / width), p % width);
     post({ type: 'stepper', stepperId: req.stepperId, records, probs: sampler.probabilities(), field, gates: sampler.gates(), position: sampler.position(), total: sampler.total(), done: sampler.done() });
   } catch (err) {
