@@ -93,8 +93,13 @@ fn fuzz_regressions() {
         seen += 1;
         let Ok(file) = ModelFile::from_bytes(&std::fs::read(&path).unwrap()) else { continue };
         let _ = NativeEngine::new(&file);
-        if let Err(e) = TractEngine::new(&file) {
-            assert!(e.to_string().len() > 10, "{}: {e}", path.display());
+        match TractEngine::new(&file) {
+            Err(e) => assert!(e.to_string().len() > 10, "{}: {e}", path.display()),
+            // An engine that builds must also survive a forward pass.
+            Ok(tract) => {
+                let m = tract.meta();
+                let _ = tract.forward(&vec![0.0; m.channels * m.height * m.width], 1, &[None]);
+            }
         }
     }
     assert!(seen >= 1, "the fuzz regressions are missing");
@@ -108,4 +113,14 @@ fn tract_panic_on_a_malformed_graph_is_an_error() {
     let file = ModelFile::from_bytes(&std::fs::read(path).unwrap()).unwrap();
     let m = message(TractEngine::new(&file));
     assert!(m.contains("tract failed while analysing the graph") && m.contains("malformed"), "{m}");
+}
+
+/// A mutated Diagonal BiLSTM whose Gather index is far outside its axis: tract would index out of
+/// bounds at run time (an abort, not a catchable panic), so the constant indices are checked first.
+#[test]
+fn gather_index_out_of_range_is_an_error() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/tract-gather-abort.onnx");
+    let file = ModelFile::from_bytes(&std::fs::read(path).unwrap()).unwrap();
+    let m = message(TractEngine::new(&file));
+    assert!(m.contains("Gather") && m.contains("outside an axis of length 28"), "{m}");
 }

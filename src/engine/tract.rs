@@ -30,6 +30,7 @@ impl TractEngine {
             return Err(Error::Format(format!("graph inputs are {inputs:?}, expected {want_inputs:?}")));
         }
         let typed = guarded("analysing the graph", || model.into_optimized())?;
+        check_gathers(&typed)?;
         let out = typed.output_fact(0).map_err(tract_err)?;
         let dims: Vec<Option<usize>> = out.shape.iter().map(|d| d.as_i64().map(|v| v as usize)).collect();
         let shown: Vec<String> = out.shape.iter().map(|d| d.to_string()).collect();
@@ -84,6 +85,32 @@ impl Engine for TractEngine {
         check_labels(&self.meta, n, labels)?;
         Ok(Box::new(RecomputeSession::new(self.clone(), n, labels)))
     }
+}
+
+/// tract's Gather indexes without a bounds check, and in a plan that panic cannot be caught (it
+/// aborts the process), so constant indices are checked against the gathered axis before any run.
+fn check_gathers(typed: &TypedModel) -> Result<()> {
+    use tract_onnx::tract_core::ops::array::Gather;
+    for node in typed.nodes() {
+        let Some(gather) = node.op_as::<Gather>() else { continue };
+        let facts = typed.node_input_facts(node.id).map_err(tract_err)?;
+        let bad = |why: String| Err(Error::Format(format!("Gather node {:?}: {why}", node.name)));
+        let (Some(data), Some(indices)) = (facts.first(), facts.get(1)) else {
+            return bad("it needs data and indices".into());
+        };
+        let Some(len) = data.shape.iter().nth(gather.axis).and_then(|d| d.as_i64()) else {
+            return bad(format!("axis {} of its data has no fixed length", gather.axis));
+        };
+        let Some(konst) = &indices.konst else {
+            return bad("its indices are not constant".into());
+        };
+        let konst = konst.cast_to::<i64>().map_err(tract_err)?;
+        let view = konst.to_plain_array_view::<i64>().map_err(tract_err)?;
+        if let Some(i) = view.iter().find(|&&i| i < -len || i >= len) {
+            return bad(format!("index {i} is outside an axis of length {len}"));
+        }
+    }
+    Ok(())
 }
 
 /// Shapes from the graph when the file carries no metadata: logits [N, L, C, H, W].
