@@ -1,6 +1,7 @@
 //! pixelwise: autoregressive image models (PixelCNN, Gated PixelCNN, PixelRNN) sampled pixel by
 //! pixel, by tract-onnx or by a cached native engine, from one self-describing .onnx file.
 
+pub mod arch;
 pub mod classifier;
 pub mod conditional;
 pub mod engine;

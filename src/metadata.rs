@@ -4,26 +4,6 @@ use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Arch {
-    PixelCnn,
-    GatedPixelCnn,
-    RowLstm,
-    DiagonalBiLstm,
-}
-
-impl Arch {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pixelcnn" => Some(Self::PixelCnn),
-            "gated_pixelcnn" => Some(Self::GatedPixelCnn),
-            "row_lstm" => Some(Self::RowLstm),
-            "diagonal_bilstm" => Some(Self::DiagonalBiLstm),
-            _ => None,
-        }
-    }
-}
-
 /// Shape and identity of a generative model: enough to drive a sampler.
 #[derive(Clone, Debug)]
 pub struct ModelMeta {
@@ -35,16 +15,13 @@ pub struct ModelMeta {
     pub classes: usize,
     /// `pixelwise.class_names`, one per class; empty when the file names none.
     pub class_names: Vec<String>,
+    /// `pixelwise.config`, read as each architecture's typed config by `arch::config`.
     pub config: serde_json::Value,
     pub test_nll_nats: Option<f64>,
     pub props: BTreeMap<String, String>,
 }
 
 impl ModelMeta {
-    pub fn arch(&self) -> Option<Arch> {
-        Arch::parse(&self.arch_name)
-    }
-
     pub fn positions(&self) -> usize {
         self.height * self.width
     }
@@ -150,15 +127,6 @@ impl ModelMeta {
             .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
             .and_then(|d| d.get("name").and_then(|n| n.as_str()).map(str::to_string))
             .unwrap_or_else(|| "mnist-bin".into())
-    }
-
-    /// A whole-number hyper-parameter from `pixelwise.config`.
-    pub fn config_usize(&self, key: &str) -> Result<usize> {
-        self.config
-            .get(key)
-            .and_then(|v| v.as_u64())
-            .map(|v| v as usize)
-            .ok_or_else(|| Error::Metadata(format!("pixelwise.config has no whole-number {key:?}")))
     }
 
     /// Metadata as JSON for the page and `inspect`.

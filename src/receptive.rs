@@ -7,8 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::masks::{raster_mask, vertical_mask, MaskType};
-use crate::metadata::{Arch, ModelMeta};
+use crate::metadata::ModelMeta;
 
 /// Images per forward call while perturbing.
 const BATCH: usize = 64;
@@ -92,52 +91,6 @@ pub fn receptive_field(engine: &dyn Engine, row: usize, col: usize) -> Result<Ve
     Ok(seen)
 }
 
-/// The offsets (dy, dx) a masked kernel reads, relative to its output position.
-fn footprint(mask: &[f32], kh: usize, kw: usize) -> Vec<(isize, isize)> {
-    let taps = kh * kw;
-    let mut out = Vec::new();
-    for y in 0..kh {
-        for x in 0..kw {
-            if mask.chunks(taps).any(|k| k[y * kw + x] != 0.0) {
-                out.push((y as isize - (kh / 2) as isize, x as isize - (kw / 2) as isize));
-            }
-        }
-    }
-    out
-}
-
-fn raster_taps(meta: &ModelMeta, k: (usize, usize), t: MaskType) -> Vec<(isize, isize)> {
-    let c = meta.channels;
-    footprint(&raster_mask(c, c, k.0, k.1, t, c), k.0, k.1)
-}
-
-fn vertical_taps(k: usize, t: MaskType) -> Vec<(isize, isize)> {
-    footprint(&vertical_mask(1, 1, k, k, t), k, k)
-}
-
-/// The position at offset (dy, dx) from p, if inside the h x w image.
-fn offset(p: usize, h: usize, w: usize, (dy, dx): (isize, isize)) -> Option<usize> {
-    let (y, x) = ((p / w) as isize + dy, (p % w) as isize + dx);
-    (y >= 0 && x >= 0 && (y as usize) < h && (x as usize) < w).then(|| y as usize * w + x as usize)
-}
-
-/// Positions of the input map an output set reads through `taps` (zero padding outside).
-fn dilate(set: &[bool], h: usize, w: usize, taps: &[(isize, isize)]) -> Vec<bool> {
-    let mut out = vec![false; h * w];
-    for p in (0..h * w).filter(|&p| set[p]) {
-        for q in taps.iter().filter_map(|&t| offset(p, h, w, t)) {
-            out[q] = true;
-        }
-    }
-    out
-}
-
-fn union(a: &mut [bool], b: &[bool]) {
-    for (x, y) in a.iter_mut().zip(b) {
-        *x |= *y;
-    }
-}
-
 /// The receptive field the masks allow, composing each layer's kernel footprint backwards from
 /// (`row`, `col`): an upper bound on what any weights could make the logits depend on.
 pub fn structural_field(meta: &ModelMeta, row: usize, col: usize) -> Result<Vec<bool>> {
@@ -147,90 +100,5 @@ pub fn structural_field(meta: &ModelMeta, row: usize, col: usize) -> Result<Vec<
     }
     let mut out = vec![false; h * w];
     out[row * w + col] = true;
-    // Diagonal BiLSTM has no "kernel": it is read by the architectures that have one.
-    let k_in = meta.config_usize("kernel_in")?;
-    match meta.arch() {
-        Some(Arch::PixelCnn) => {
-            let k = meta.config_usize("kernel")?;
-            // Each residual block: identity plus a kxk mask-B convolution between 1x1s.
-            let taps = raster_taps(meta, (k, k), MaskType::B);
-            for _ in 0..meta.config_usize("blocks")? {
-                let through = dilate(&out, h, w, &taps);
-                union(&mut out, &through);
-            }
-            Ok(dilate(&out, h, w, &raster_taps(meta, (k_in, k_in), MaskType::A)))
-        }
-        Some(Arch::GatedPixelCnn) => {
-            // Walk the layers backwards with the positions needed of each stack's output.
-            let (layers, k) = (meta.config_usize("layers")?, meta.config_usize("kernel")?);
-            let (mut hor, mut ver) = (out, vec![false; h * w]);
-            for l in (0..layers).rev() {
-                let (t, kk) = if l == 0 { (MaskType::A, k_in) } else { (MaskType::B, k) };
-                // The vertical pre-activation feeds both the gated vertical output and the link.
-                let mut pre = ver.clone();
-                union(&mut pre, &hor);
-                let mut next_hor = dilate(&hor, h, w, &raster_taps(meta, (1, kk), t));
-                if l > 0 {
-                    union(&mut next_hor, &hor);
-                }
-                ver = dilate(&pre, h, w, &vertical_taps(kk, t));
-                hor = next_hor;
-            }
-            union(&mut hor, &ver);
-            Ok(hor)
-        }
-        Some(Arch::RowLstm) => {
-            for _ in 0..meta.config_usize("layers")? {
-                out = row_lstm_layer(meta, &out)?;
-            }
-            Ok(dilate(&out, h, w, &raster_taps(meta, (k_in, k_in), MaskType::A)))
-        }
-        Some(Arch::DiagonalBiLstm) => {
-            for _ in 0..meta.config_usize("layers")? {
-                out = diagonal_bilstm_layer(&out, h, w);
-            }
-            Ok(dilate(&out, h, w, &raster_taps(meta, (k_in, k_in), MaskType::A)))
-        }
-        None => Err(Error::Input(format!("no structural receptive field for {:?}", meta.arch_name))),
-    }
-}
-
-/// Every position a set of states reads, transitively, when the state at (i, j) reads the states
-/// at (i + dy, j + dx) for each step (zero outside the image, so those read nothing).
-fn closure(set: &[bool], h: usize, w: usize, steps: &[(isize, isize)]) -> Vec<bool> {
-    let mut out = set.to_vec();
-    let mut todo: Vec<usize> = (0..h * w).filter(|&p| set[p]).collect();
-    while let Some(p) = todo.pop() {
-        for q in steps.iter().filter_map(|&t| offset(p, h, w, t)) {
-            if !out[q] {
-                out[q] = true;
-                todo.push(q);
-            }
-        }
-    }
-    out
-}
-
-/// The layer input a Row LSTM layer's output set reads: the residual (same position), and each
-/// state's 1xk mask-B input-to-state taps, over the states it needs. A state at (i, j) reads the
-/// row above's states at j-k/2..=j+k/2 and its cell at j, which needs the same inputs as the state.
-fn row_lstm_layer(meta: &ModelMeta, out: &[bool]) -> Result<Vec<bool>> {
-    let (h, w, k) = (meta.height, meta.width, meta.config_usize("kernel")?);
-    let r = (k / 2) as isize;
-    let above: Vec<(isize, isize)> = (-r..=r).map(|dx| (-1, dx)).collect();
-    let states = closure(out, h, w, &above);
-    let mut input = dilate(&states, h, w, &raster_taps(meta, (1, k), MaskType::B));
-    union(&mut input, out);
-    Ok(input)
-}
-
-/// The layer input a Diagonal BiLSTM layer's output set reads: the residual, and (1x1 input to
-/// state) every state it needs. Output (i, j) reads left-to-right (i, j), which reads (i-1, j)
-/// and (i, j-1), and right-to-left (i-1, j) (shifted down a row), which reads (i-1, j) and (i, j+1).
-fn diagonal_bilstm_layer(out: &[bool], h: usize, w: usize) -> Vec<bool> {
-    let mut input = closure(out, h, w, &[(-1, 0), (0, -1)]);
-    let shifted = dilate(out, h, w, &[(-1, 0)]);
-    union(&mut input, &closure(&shifted, h, w, &[(-1, 0), (0, 1)]));
-    union(&mut input, out);
-    input
+    crate::arch::of(meta)?.field(meta, out)
 }

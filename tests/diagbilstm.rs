@@ -37,6 +37,7 @@ fn gates_at_the_sampled_pixel() {
     let mut s = Sampler::new(&native, 1, 3, 1.0, vec![None], Vec::new()).unwrap();
     s.step(200).unwrap();
     let gates = s.gates();
-    assert_eq!(gates.len(), native.meta().config_usize("layers").unwrap());
+    let config: pixelwise::arch::diagonal_bilstm::Config = pixelwise::arch::config(native.meta()).unwrap();
+    assert_eq!(gates.len(), config.layers);
     assert!(gates.iter().all(|g| g.direction == "left-to-right" && g.f.iter().all(|x| (0.0..=1.0).contains(x))));
 }

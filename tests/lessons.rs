@@ -15,7 +15,8 @@ fn every_parameter_belongs_to_one_block() {
         assert_eq!(counted, file.parameter_count(), "{name}: the blocks hold {counted} parameters");
         assert_eq!(blocks.first().unwrap().kind, "input");
         assert_eq!(blocks.last().unwrap().kind, "softmax");
-        let repeated = meta.config_usize("blocks").or_else(|_| meta.config_usize("layers")).unwrap();
+        let config = &meta.config;
+        let repeated = config.get("blocks").or_else(|| config.get("layers")).and_then(|v| v.as_u64()).unwrap() as usize;
         let middle = blocks.iter().filter(|b| ["residual", "gated", "lstm"].contains(&b.kind)).count();
         assert_eq!(middle, repeated, "{name}: one block per configured layer");
         assert!(blocks.iter().filter(|b| b.kind != "input" && b.kind != "softmax").all(|b| b.params > 0), "{name}: a block without parameters");

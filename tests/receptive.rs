@@ -68,10 +68,8 @@ fn pixelcnn_field_matches_its_masks() {
 fn pixelcnn_has_a_blind_spot_above_right() {
     let (native, _) = common::engines(PIXELCNN);
     let meta = native.meta();
-    assert_eq!(
-        (meta.config_usize("kernel_in").unwrap(), meta.config_usize("kernel").unwrap()),
-        (7, 3)
-    );
+    let config: pixelwise::arch::pixelcnn::Config = pixelwise::arch::config(meta).unwrap();
+    assert_eq!((config.kernel_in, config.kernel), (7, 3));
     let field = check(&native, 14, 10);
     let at = |r: usize, c: usize| field[r * 28 + c];
     for (r, c) in [(13, 10), (13, 13), (12, 14), (11, 15), (14, 9), (14, 7)] {
@@ -88,11 +86,8 @@ fn pixelcnn_has_a_blind_spot_above_right() {
 fn gated_has_no_blind_spot() {
     let (_, tract) = common::engines(GATED);
     let meta = tract.meta().clone();
-    let (k_in, k, layers) = (
-        meta.config_usize("kernel_in").unwrap(),
-        meta.config_usize("kernel").unwrap(),
-        meta.config_usize("layers").unwrap(),
-    );
+    let config = pixelwise::arch::gated::config(&meta).unwrap();
+    let (k_in, k, layers) = (config.kernel_in, config.kernel, config.layers);
     let reach = k_in / 2 + (layers - 1) * (k / 2);
     let (row, col) = (14, 14);
     let field = check(&tract, row, col);

@@ -55,8 +55,9 @@ fn gates_at_the_sampled_pixel() {
     let mut s = Sampler::new(&native, 1, 3, 1.0, vec![None], Vec::new()).unwrap();
     s.step(p + 1).unwrap();
     let gates = s.gates();
-    assert_eq!(gates.len(), meta.config_usize("layers").unwrap());
-    let hid = meta.config_usize("hidden").unwrap();
+    let config: pixelwise::arch::row_lstm::Config = pixelwise::arch::config(&meta).unwrap();
+    assert_eq!(gates.len(), config.layers);
+    let hid = config.hidden;
     for g in &gates {
         assert!([&g.i, &g.f, &g.o].iter().all(|v| v.len() == hid && v.iter().all(|x| (0.0..=1.0).contains(x))));
         assert!(g.g.len() == hid && g.g.iter().all(|x| (-1.0..=1.0).contains(x)));

@@ -9,6 +9,7 @@ use super::conv::{add, Conv, Map, Mask};
 use super::head::Head;
 use super::lstm::{cell, LstmGates};
 use super::{Activations, Labels, Layered};
+use crate::arch::diagonal_bilstm::Config;
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
 use crate::metadata::ModelMeta;
@@ -162,10 +163,10 @@ pub struct Maps {
 }
 
 impl DiagBiLstm {
-    pub fn load(file: &ModelFile, meta: &ModelMeta) -> Result<Self> {
-        let (hid, c) = (meta.config_usize("hidden")?, meta.channels);
+    pub fn load(file: &ModelFile, meta: &ModelMeta, config: &Config) -> Result<Self> {
+        let (hid, c) = (config.hidden, meta.channels);
         let mut layers = Vec::new();
-        for l in 0..meta.config_usize("layers")? {
+        for l in 0..config.layers {
             let p = format!("layers.{l}");
             layers.push(Layer {
                 lr: Direction::load(file, &format!("{p}.lr"), hid, c)?,
@@ -173,7 +174,7 @@ impl DiagBiLstm {
                 out: Conv::load(file, &format!("{p}.out"), hid, hid, 1, 1, Mask::Raster(B, c), true)?,
             });
         }
-        let k_in = meta.config_usize("kernel_in")?;
+        let k_in = config.kernel_in;
         Ok(Self {
             h: meta.height,
             w: meta.width,
@@ -181,7 +182,7 @@ impl DiagBiLstm {
             hidden: hid,
             conv_in: Conv::load(file, "conv_in", c, hid, k_in, k_in, Mask::Raster(A, c), true)?,
             layers,
-            head: Head::load(file, hid, meta.config_usize("out_hidden")?, meta.levels, c)?,
+            head: Head::load(file, hid, config.out_hidden, meta.levels, c)?,
         })
     }
 

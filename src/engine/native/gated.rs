@@ -5,6 +5,7 @@
 use super::conv::{add, Conv, Map, Mask};
 use super::head::Head;
 use super::{Activations, Labels, Layered};
+use crate::arch::gated::Config;
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
 use crate::metadata::ModelMeta;
@@ -31,17 +32,9 @@ pub struct Gated {
 }
 
 impl Gated {
-    pub fn load(file: &ModelFile, meta: &ModelMeta) -> Result<Self> {
-        let (p, c, classes) = (meta.config_usize("hidden")?, meta.channels, meta.classes);
-        let (k_in, k, out_hidden) = (
-            meta.config_usize("kernel_in")?,
-            meta.config_usize("kernel")?,
-            meta.config_usize("out_hidden")?,
-        );
-        let n = meta.config_usize("layers")?;
-        if n == 0 {
-            return Err(crate::error::Error::Metadata("pixelwise.config layers must be at least 1".into()));
-        }
+    pub fn load(file: &ModelFile, meta: &ModelMeta, config: &Config) -> Result<Self> {
+        let Config { hidden: p, kernel_in: k_in, kernel: k, out_hidden, layers: n } = *config;
+        let (c, classes) = (meta.channels, meta.classes);
         let mut layers = Vec::new();
         for l in 0..n {
             let (pre, t, kk, in_ch) = (

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::{check_batch, check_labels, Engine, EngineKind, Labels, Session};
 use crate::error::{Error, Result};
-use crate::metadata::{Arch, ModelMeta};
+use crate::metadata::ModelMeta;
 use crate::model_file::ModelFile;
 
 /// What each architecture supplies: its activation maps for a batch, a per-batch context (the
@@ -117,18 +117,9 @@ pub struct NativeEngine {
 impl NativeEngine {
     pub fn new(file: &ModelFile) -> Result<Self> {
         let meta = file.meta()?;
-        let net: Arc<dyn Net> = match meta.arch() {
-            Some(Arch::PixelCnn) => Arc::new(pixelcnn::PixelCnn::load(file, &meta)?),
-            Some(Arch::RowLstm) => Arc::new(rowlstm::RowLstm::load(file, &meta)?),
-            Some(Arch::DiagonalBiLstm) => Arc::new(diagbilstm::DiagBiLstm::load(file, &meta)?),
-            Some(Arch::GatedPixelCnn) => Arc::new(gated::Gated::load(file, &meta)?),
-            None => {
-                return Err(Error::Metadata(format!(
-                    "unknown pixelwise.arch {:?}; only tract can run it",
-                    meta.arch_name
-                )))
-            }
-        };
+        let net = crate::arch::of(&meta)
+            .map_err(|e| Error::Metadata(format!("{e}; only tract can run it")))?
+            .native(file, &meta)?;
         Ok(Self { meta, net })
     }
 

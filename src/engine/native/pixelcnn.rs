@@ -3,6 +3,7 @@
 use super::conv::{add, relu, Conv, Map, Mask};
 use super::head::Head;
 use super::{Activations, Labels, Layered};
+use crate::arch::pixelcnn::Config;
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
 use crate::metadata::ModelMeta;
@@ -19,16 +20,12 @@ pub struct PixelCnn {
 }
 
 impl PixelCnn {
-    pub fn load(file: &ModelFile, meta: &ModelMeta) -> Result<Self> {
-        let (hid, c) = (meta.config_usize("hidden")?, meta.channels);
-        let (k_in, k, out_hidden) = (
-            meta.config_usize("kernel_in")?,
-            meta.config_usize("kernel")?,
-            meta.config_usize("out_hidden")?,
-        );
+    pub fn load(file: &ModelFile, meta: &ModelMeta, config: &Config) -> Result<Self> {
+        let Config { hidden: hid, kernel_in: k_in, kernel: k, out_hidden, .. } = *config;
+        let c = meta.channels;
         let rb = |t| Mask::Raster(t, c);
         let mut blocks = Vec::new();
-        for b in 0..meta.config_usize("blocks")? {
+        for b in 0..config.blocks {
             let p = format!("blocks.{b}");
             blocks.push([
                 Conv::load(file, &format!("{p}.conv1"), 2 * hid, hid, 1, 1, rb(B), true)?,

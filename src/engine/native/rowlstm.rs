@@ -7,6 +7,7 @@ use super::conv::{add, Conv, Map, Mask};
 use super::head::Head;
 use super::lstm::{cell, LstmGates};
 use super::{Activations, Labels, Layered};
+use crate::arch::row_lstm::Config;
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
 use crate::metadata::ModelMeta;
@@ -32,11 +33,11 @@ pub struct RowLstm {
 }
 
 impl RowLstm {
-    pub fn load(file: &ModelFile, meta: &ModelMeta) -> Result<Self> {
-        let (hid, c) = (meta.config_usize("hidden")?, meta.channels);
-        let (k_in, k) = (meta.config_usize("kernel_in")?, meta.config_usize("kernel")?);
+    pub fn load(file: &ModelFile, meta: &ModelMeta, config: &Config) -> Result<Self> {
+        let Config { hidden: hid, kernel_in: k_in, kernel: k, .. } = *config;
+        let c = meta.channels;
         let mut layers = Vec::new();
-        for l in 0..meta.config_usize("layers")? {
+        for l in 0..config.layers {
             let p = format!("layers.{l}");
             layers.push(Layer {
                 is_conv: Conv::load(file, &format!("{p}.is_conv"), hid, 4 * hid, 1, k, Mask::Raster(B, c), true)?,
@@ -51,7 +52,7 @@ impl RowLstm {
             hidden: hid,
             conv_in: Conv::load(file, "conv_in", c, hid, k_in, k_in, Mask::Raster(A, c), true)?,
             layers,
-            head: Head::load(file, hid, meta.config_usize("out_hidden")?, meta.levels, c)?,
+            head: Head::load(file, hid, config.out_hidden, meta.levels, c)?,
         })
     }
 

@@ -1,0 +1,55 @@
+//! The architectures pixelwise knows, one file each and one line in `REGISTRY`: a typed config,
+//! how the native engine builds it, its structural receptive field, the kernel masks the page
+//! draws and its diagram blocks. Adding an architecture is a file here, its network in
+//! `engine::native`, and a registry line.
+
+pub mod diagonal_bilstm;
+pub mod field;
+pub mod gated;
+pub mod pixelcnn;
+pub mod row_lstm;
+
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::engine::native::Net;
+use crate::error::{Error, Result};
+use crate::lessons::diagram::Block;
+use crate::metadata::ModelMeta;
+use crate::model_file::ModelFile;
+
+pub trait Architecture: Sync {
+    /// Its `pixelwise.arch` value.
+    fn name(&self) -> &'static str;
+    /// The native engine's network, from the file's weights.
+    fn native(&self, file: &ModelFile, meta: &ModelMeta) -> Result<Arc<dyn Net>>;
+    /// The input positions an output set can read, composing every layer's footprint backwards.
+    fn field(&self, meta: &ModelMeta, out: Vec<bool>) -> Result<Vec<bool>>;
+    /// The kernel masks the page draws, in the order diagram blocks index them.
+    fn kernels(&self, meta: &ModelMeta) -> Result<Vec<Value>>;
+    /// The blocks between the input and the head, and the channels the head reads.
+    fn blocks(&self, meta: &ModelMeta) -> Result<(Vec<Block>, usize)>;
+}
+
+pub const REGISTRY: &[&dyn Architecture] = &[
+    &pixelcnn::PixelCnn,
+    &gated::GatedPixelCnn,
+    &row_lstm::RowLstm,
+    &diagonal_bilstm::DiagonalBiLstm,
+];
+
+/// The architecture a file's metadata names.
+pub fn of(meta: &ModelMeta) -> Result<&'static dyn Architecture> {
+    REGISTRY.iter().copied().find(|a| a.name() == meta.arch_name).ok_or_else(|| {
+        let known: Vec<&str> = REGISTRY.iter().map(|a| a.name()).collect();
+        Error::Metadata(format!("unknown pixelwise.arch {:?} (known: {})", meta.arch_name, known.join(", ")))
+    })
+}
+
+/// `pixelwise.config` read as the architecture's typed config; a missing or mistyped key is named.
+pub fn config<T: DeserializeOwned>(meta: &ModelMeta) -> Result<T> {
+    serde_json::from_value(meta.config.clone())
+        .map_err(|e| Error::Metadata(format!("pixelwise.config for {}: {e}", meta.arch_name)))
+}
