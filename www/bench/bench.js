@@ -1,0 +1,118 @@
+// The bench page: picks the models, starts bench-worker.js, shows its progress and a table of its
+// result lines. `window.bench` holds the state and the lines for whoever drives the page.
+
+const BATCH = 16;
+const bench = (window.bench = { state: 'starting', env: null, lines: [], error: null });
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+
+// [heading, value of a line, target] — a target makes the cell green or red.
+const COLUMNS = [
+  ['model', (l) => l.model],
+  ['ORT forward, batch 1', (l) => l.ort_ms_forward.batch1],
+  [`ORT forward per image, batch ${BATCH}`, (l) => l.ort_ms_forward[`batch${BATCH}_per_image`]],
+  ['ORT naive per image', (l) => l.ort_ms_naive_per_image + (l.ort_naive_ms_per_image_extrapolated_from ? ' *' : '')],
+  ['cached per image, batch 1', (l) => l.pixelwise_ms_cached_per_image.batch1],
+  [`cached per image, batch ${BATCH}`, (l) => l.pixelwise_ms_cached_per_image[`batch${BATCH}`]],
+  [`threaded, batch ${BATCH}`, (l) => l.pixelwise_ms_cached_per_image[`batch${BATCH}_threaded`] ?? '—'],
+  ['native forward', (l) => l.pixelwise_ms_forward.native],
+  ['tract forward', (l) => l.pixelwise_ms_forward.tract],
+  ['cached / ORT forward, batch 1', (l) => l.ratios.cached_over_ort_forward_batch1, (x) => x <= 1, '≤ 1'],
+  [`cached / ORT forward, batch ${BATCH}`, (l) => l.ratios[`cached_over_ort_forward_batch${BATCH}`], (x) => x <= 1, '≤ 1'],
+  [`cached batch ${BATCH} / batch 1`, (l) => l.ratios[`cached_batch${BATCH}_over_batch1`], (x) => x <= 0.5, '≤ 0.5'],
+  ['native / tract forward', (l) => l.ratios.native_forward_over_tract_forward, (x) => x <= 1, '≤ 1'],
+  [`threaded speed-up, batch ${BATCH}`, (l) => l.ratios[`threaded_speedup_batch${BATCH}`], (x) => x >= 1.6, '≥ 1.6'],
+];
+
+function showError(text) {
+  bench.state = 'error';
+  bench.error = text;
+  $('error').textContent = `The bench stopped: ${text}`;
+  $('error').hidden = false;
+  $('status').textContent = 'stopped';
+}
+
+function header() {
+  const tr = document.createElement('tr');
+  for (const [name, , , target] of COLUMNS) {
+    const th = document.createElement('th');
+    th.textContent = target ? `${name} (${target})` : name;
+    tr.append(th);
+  }
+  $('results').tHead.append(tr);
+}
+
+function addRow(line) {
+  const tr = document.createElement('tr');
+  for (const [, value, meets] of COLUMNS) {
+    const td = document.createElement('td');
+    const v = value(line);
+    td.textContent = v == null ? '—' : String(v);
+    if (meets && typeof v === 'number') td.className = meets(v) ? 'met' : 'missed';
+    tr.append(td);
+  }
+  $('results').tBodies[0].append(tr);
+}
+
+function describe(env) {
+  const t = env.threads;
+  const threaded = t.pixelwise_threaded ? `${t.pixelwise_threaded} threads` : 'not measured';
+  return `${env.browser}; onnxruntime-web ${env.ort_version} on ${t.ort} thread; pixelwise ${t.pixelwise} thread, threaded module ${threaded}; ${t.hardware} logical cores.`;
+}
+
+/** The browser and its full version: Chromium's user-agent string gives only the major version. */
+async function browserName() {
+  const data = navigator.userAgentData;
+  if (data && data.getHighEntropyValues) {
+    const { fullVersionList = [] } = await data.getHighEntropyValues(['fullVersionList']).catch(() => ({}));
+    const brand = fullVersionList.find((b) => !/not.?a.?brand/i.test(b.brand));
+    if (brand) return `${brand.brand} ${brand.version}`;
+  }
+  const m = navigator.userAgent.match(/(Firefox|Chrome|Version)\/([\d.]+)/);
+  return m ? `${m[1] === 'Version' ? 'Safari' : m[1]} ${m[2]}` : navigator.userAgent;
+}
+
+async function chooseModels() {
+  const res = await fetch('../models.json');
+  if (!res.ok) throw new Error(`models.json: HTTP ${res.status} (build the site first)`);
+  const all = (await res.json()).map((m) => ({ file: m.file }));
+  const asked = params.get('models');
+  if (asked) {
+    const files = asked.split(',');
+    const unknown = files.filter((f) => !all.some((m) => m.file === f));
+    if (unknown.length) throw new Error(`not in models.json: ${unknown.join(', ')}`);
+    return files.map((file) => ({ file }));
+  }
+  // Quick: the first model of the page, a small PixelCNN.
+  return params.get('quick') === '1' ? all.slice(0, 1) : all;
+}
+
+async function main() {
+  header();
+  const models = await chooseModels();
+  const worker = new Worker(new URL('./bench-worker.js', import.meta.url), { type: 'module' });
+  worker.onerror = (e) => showError(e.message || 'the bench worker failed to start');
+  worker.onmessage = ({ data }) => {
+    if (data.type === 'progress') {
+      $('progress').max = data.of;
+      $('progress').value = data.done;
+      $('status').textContent = data.text;
+    } else if (data.type === 'env') {
+      bench.env = data.env;
+      $('env').textContent = describe(data.env);
+    } else if (data.type === 'line') {
+      bench.lines.push(data.line);
+      addRow(data.line);
+    } else if (data.type === 'done') {
+      $('progress').value = $('progress').max;
+      $('status').textContent = `done: ${bench.lines.length} models.` + (bench.lines.some((l) => l.ort_naive_ms_per_image_extrapolated_from) ? ' * extrapolated from the first sub-pixels.' : '');
+      bench.state = 'done';
+    } else if (data.type === 'error') {
+      showError(data.message);
+    }
+  };
+  bench.state = 'running';
+  worker.postMessage({ models, browser: await browserName(), quick: params.get('quick') === '1', naivePositions: Number(params.get('naive')) || 0 });
+}
+
+main().catch((e) => showError((e && e.message) || String(e)));
