@@ -40,7 +40,7 @@ async function run({ models, quick, naivePositions, browser }) {
     cross_origin_isolated: self.crossOriginIsolated,
     settings: set,
   };
-  post({ type: 'env', env });
+  post({ type: 'env', env, threadedReason: threaded.reason || null });
   let done = 0;
   for (const entry of models) {
     const phase = (text) => post({ type: 'progress', text: `${entry.file}: ${text}`, done: done++, of: models.length * PHASES });

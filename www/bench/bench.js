@@ -2,26 +2,27 @@
 // result lines. `window.bench` holds the state and the lines for whoever drives the page.
 
 const BATCH = 16;
-const bench = (window.bench = { state: 'starting', env: null, lines: [], error: null });
+const bench = (window.bench = { state: 'starting', env: null, threadedReason: null, lines: [], error: null });
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
-// [heading, value of a line, target] — a target makes the cell green or red.
-const COLUMNS = [
-  ['model', (l) => l.model],
-  ['ORT forward, batch 1', (l) => l.ort_ms_forward.batch1],
-  [`ORT forward per image, batch ${BATCH}`, (l) => l.ort_ms_forward[`batch${BATCH}_per_image`]],
-  ['ORT naive per image', (l) => l.ort_ms_naive_per_image + (l.ort_naive_ms_per_image_extrapolated_from ? ' *' : '')],
-  ['cached per image, batch 1', (l) => l.pixelwise_ms_cached_per_image.batch1],
-  [`cached per image, batch ${BATCH}`, (l) => l.pixelwise_ms_cached_per_image[`batch${BATCH}`]],
-  [`threaded, batch ${BATCH}`, (l) => l.pixelwise_ms_cached_per_image[`batch${BATCH}_threaded`] ?? '—'],
-  ['native forward', (l) => l.pixelwise_ms_forward.native],
-  ['tract forward', (l) => l.pixelwise_ms_forward.tract],
+// One row per figure, one column per model: [heading, value of a line, test of its target, target].
+// A target makes the cell green or red.
+const ROWS = [
+  ['ORT forward, batch 1 (ms)', (l) => l.ort_ms_forward.batch1],
+  [`ORT forward per image, batch ${BATCH} (ms)`, (l) => l.ort_ms_forward[`batch${BATCH}_per_image`]],
+  ['ORT naive sampling per image (ms)', (l) => (l.ort_naive_ms_per_image_extrapolated_from ? `${l.ort_ms_naive_per_image} *` : l.ort_ms_naive_per_image)],
+  ['cached per image, batch 1 (ms)', (l) => l.pixelwise_ms_cached_per_image.batch1],
+  [`cached per image, batch ${BATCH} (ms)`, (l) => l.pixelwise_ms_cached_per_image[`batch${BATCH}`]],
+  [`cached per image, batch ${BATCH}, threaded (ms)`, (l) => l.pixelwise_ms_cached_per_image[`batch${BATCH}_threaded`]],
+  ['native forward (ms)', (l) => l.pixelwise_ms_forward.native],
+  ['tract forward (ms)', (l) => l.pixelwise_ms_forward.tract],
   ['cached / ORT forward, batch 1', (l) => l.ratios.cached_over_ort_forward_batch1, (x) => x <= 1, '≤ 1'],
   [`cached / ORT forward, batch ${BATCH}`, (l) => l.ratios[`cached_over_ort_forward_batch${BATCH}`], (x) => x <= 1, '≤ 1'],
-  [`cached batch ${BATCH} / batch 1`, (l) => l.ratios[`cached_batch${BATCH}_over_batch1`], (x) => x <= 0.5, '≤ 0.5'],
-  ['native / tract forward', (l) => l.ratios.native_forward_over_tract_forward, (x) => x <= 1, '≤ 1'],
+  [`cached, batch ${BATCH} / batch 1`, (l) => l.ratios[`cached_batch${BATCH}_over_batch1`], (x) => x <= 0.5, '≤ 0.5'],
+  ['native forward / tract forward', (l) => l.ratios.native_forward_over_tract_forward, (x) => x <= 1, '≤ 1'],
   [`threaded speed-up, batch ${BATCH}`, (l) => l.ratios[`threaded_speedup_batch${BATCH}`], (x) => x >= 1.6, '≥ 1.6'],
+  ['ORT naive / cached, batch 1', (l) => l.ratios.ort_naive_over_cached_batch1],
 ];
 
 function showError(text) {
@@ -32,32 +33,35 @@ function showError(text) {
   $('status').textContent = 'stopped';
 }
 
-function header() {
-  const tr = document.createElement('tr');
-  for (const [name, , , target] of COLUMNS) {
-    const th = document.createElement('th');
-    th.textContent = target ? `${name} (${target})` : name;
-    tr.append(th);
-  }
-  $('results').tHead.append(tr);
-}
+const cell = (tag, text, className = '') => {
+  const c = document.createElement(tag);
+  c.textContent = text;
+  if (className) c.className = className;
+  return c;
+};
 
-function addRow(line) {
-  const tr = document.createElement('tr');
-  for (const [, value, meets] of COLUMNS) {
-    const td = document.createElement('td');
-    const v = value(line);
-    td.textContent = v == null ? '—' : String(v);
-    if (meets && typeof v === 'number') td.className = meets(v) ? 'met' : 'missed';
-    tr.append(td);
-  }
-  $('results').tBodies[0].append(tr);
+/** Redrawn whole at each new line: a handful of models, so this costs nothing. */
+function drawTable() {
+  const head = document.createElement('tr');
+  head.append(cell('th', 'figure'), cell('th', 'target'), ...bench.lines.map((l) => cell('th', l.model)));
+  const body = ROWS.map(([name, value, meets, target]) => {
+    const tr = document.createElement('tr');
+    tr.append(cell('td', name), cell('td', target || ''));
+    for (const line of bench.lines) {
+      const v = value(line);
+      tr.append(cell('td', v == null ? '—' : String(v), meets && typeof v === 'number' ? (meets(v) ? 'met' : 'missed') : ''));
+    }
+    return tr;
+  });
+  $('results').tHead.replaceChildren(head);
+  $('results').tBodies[0].replaceChildren(...body);
 }
 
 function describe(env) {
   const t = env.threads;
   const threaded = t.pixelwise_threaded ? `${t.pixelwise_threaded} threads` : 'not measured';
-  return `${env.browser}; onnxruntime-web ${env.ort_version} on ${t.ort} thread; pixelwise ${t.pixelwise} thread, threaded module ${threaded}; ${t.hardware} logical cores.`;
+  const reason = bench.threadedReason ? ` (${bench.threadedReason})` : '';
+  return `${env.browser}; onnxruntime-web ${env.ort_version} on ${t.ort} thread; pixelwise ${t.pixelwise} thread, threaded module ${threaded}${reason}; ${t.hardware} logical cores.`;
 }
 
 /** The browser and its full version: Chromium's user-agent string gives only the major version. */
@@ -88,7 +92,6 @@ async function chooseModels() {
 }
 
 async function main() {
-  header();
   const models = await chooseModels();
   const worker = new Worker(new URL('./bench-worker.js', import.meta.url), { type: 'module' });
   worker.onerror = (e) => showError(e.message || 'the bench worker failed to start');
@@ -99,13 +102,14 @@ async function main() {
       $('status').textContent = data.text;
     } else if (data.type === 'env') {
       bench.env = data.env;
+      bench.threadedReason = data.threadedReason;
       $('env').textContent = describe(data.env);
     } else if (data.type === 'line') {
       bench.lines.push(data.line);
-      addRow(data.line);
+      drawTable();
     } else if (data.type === 'done') {
       $('progress').value = $('progress').max;
-      $('status').textContent = `done: ${bench.lines.length} models.` + (bench.lines.some((l) => l.ort_naive_ms_per_image_extrapolated_from) ? ' * extrapolated from the first sub-pixels.' : '');
+      $('status').textContent = `done: ${bench.lines.length} model${bench.lines.length === 1 ? '' : 's'}.` + (bench.lines.some((l) => l.ort_naive_ms_per_image_extrapolated_from) ? ' * extrapolated from the first sub-pixels.' : '');
       bench.state = 'done';
     } else if (data.type === 'error') {
       showError(data.message);
