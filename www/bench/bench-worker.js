@@ -11,7 +11,7 @@ const SETTINGS = {
   full: { warmup: 1, forwardReps: 7, batchForwardReps: 5, cachedReps: 5, batchCachedReps: 3, naivePositions: 64 },
   quick: { warmup: 1, forwardReps: 1, batchForwardReps: 1, cachedReps: 1, batchCachedReps: 1, naivePositions: 4 },
 };
-const PHASES = 7; // progress steps per model, as counted by `phase` below
+const PHASES = 6; // progress steps per model, as counted by `phase` below
 
 const post = (msg) => self.postMessage(msg);
 const message = (e) => (e && e.message) || String(e);
@@ -54,6 +54,23 @@ async function run({ models, quick, naivePositions, browser }) {
   post({ type: 'done', env });
 }
 
+/** onnxruntime-web's figures for one file; throws (the line then says why they are null) when it
+ * cannot run the file. */
+async function benchOrt(bytes, info, { image, batch, label, set }) {
+  const t0 = now();
+  const { session, note } = await ortSession(bytes);
+  const sessionMs = now() - t0;
+  try {
+    const b1 = await timeMedian(() => ortForward(session, info, 1, image, label), { warmup: set.warmup, reps: set.forwardReps });
+    const b16 = await timeMedian(() => ortForward(session, info, BATCH, batch, label), { warmup: set.warmup, reps: set.batchForwardReps });
+    const logits = await ortForward(session, info, 1, image, label);
+    const naive = await ortNaiveSample(session, info, { positions: set.naivePositions, seed: 1, label });
+    return { sessionMs, note, b1, b16, logits, naive };
+  } finally {
+    await session.release();
+  }
+}
+
 async function benchModel(entry, bytes, { set, env, single, threaded, phase }) {
   const handle = pw.openModel(single, bytes);
   const { info } = handle;
@@ -62,21 +79,11 @@ async function benchModel(entry, bytes, { set, env, single, threaded, phase }) {
   const batch = randomImages(info, BATCH, 2);
   const fwd = { warmup: set.warmup, reps: set.forwardReps };
 
-  phase('onnxruntime-web session and forwards');
-  let t0 = now();
-  const session = await ortSession(bytes);
-  const ortSessionMs = now() - t0;
-  const ortB1 = await timeMedian(() => ortForward(session, info, 1, image, label), fwd);
-  const ortB16 = await timeMedian(() => ortForward(session, info, BATCH, batch, label), { warmup: set.warmup, reps: set.batchForwardReps });
-  const ortLogits = await ortForward(session, info, 1, image, label);
-
-  phase(`onnxruntime-web naive sampling (${set.naivePositions} positions)`);
-  const naive = await ortNaiveSample(session, info, { positions: set.naivePositions, seed: 1, label });
-  await session.release();
-
+  phase('onnxruntime-web session, forwards and naive sampling');
+  const o = await benchOrt(bytes, info, { image, batch, label, set }).catch((e) => ({ failed: message(e) }));
   phase('native and tract forwards');
   pw.prepare(handle, 'native');
-  t0 = now();
+  const t0 = now();
   pw.prepare(handle, 'tract');
   const tractPrepareMs = now() - t0;
   const nativeFwd = await timeMedian(() => pw.forward(handle, 'native', image, label), fwd);
@@ -84,7 +91,7 @@ async function benchModel(entry, bytes, { set, env, single, threaded, phase }) {
   // Proof that both runtimes compute the same thing from the file: the largest logit difference.
   const nativeLogits = pw.forward(handle, 'native', image, label);
   let maxDiff = 0;
-  for (let i = 0; i < nativeLogits.length; i++) maxDiff = Math.max(maxDiff, Math.abs(nativeLogits[i] - ortLogits[i]));
+  if (o.logits) for (let i = 0; i < nativeLogits.length; i++) maxDiff = Math.max(maxDiff, Math.abs(nativeLogits[i] - o.logits[i]));
 
   phase('cached sampling, batch 1');
   const cachedB1 = await timeMedian((i) => pw.sampleImages(handle, { n: 1, seed: i, label }), { warmup: set.warmup, reps: set.cachedReps });
@@ -111,10 +118,10 @@ async function benchModel(entry, bytes, { set, env, single, threaded, phase }) {
     label,
     browser: env.browser,
     threads: env.threads,
-    ort_ms_forward: { batch1: round(ortB1), [`batch${BATCH}`]: round(ortB16), [`batch${BATCH}_per_image`]: round(ortB16 / BATCH) },
-    ort_ms_naive_per_image: round(naive.msPerImage, 1),
+    ort_ms_forward: { batch1: round(o.b1), [`batch${BATCH}`]: round(o.b16), [`batch${BATCH}_per_image`]: round(o.b16 / BATCH) },
+    ort_ms_naive_per_image: round(o.naive && o.naive.msPerImage, 1),
     // null when every sub-pixel of an image was sampled; else how many were timed.
-    ort_naive_ms_per_image_extrapolated_from: naive.positions < naive.total ? naive.positions : null,
+    ort_naive_ms_per_image_extrapolated_from: o.naive && o.naive.positions < o.naive.total ? o.naive.positions : null,
     pixelwise_ms_cached_per_image: {
       batch1: round(cachedB1),
       [`batch${BATCH}`]: round(cachedB16),
@@ -122,22 +129,24 @@ async function benchModel(entry, bytes, { set, env, single, threaded, phase }) {
       [`batch${BATCH}_threaded`]: round(thB16),
     },
     pixelwise_ms_forward: { native: round(nativeFwd), tract: round(tractFwd) },
-    max_abs_logit_diff_native_vs_ort: nativeLogits.length === ortLogits.length ? Number(maxDiff.toPrecision(2)) : 'logit counts differ',
-    ms_setup: { ort_session: round(ortSessionMs, 1), tract_prepare: round(tractPrepareMs, 1) },
+    max_abs_logit_diff_native_vs_ort: !o.logits ? null : nativeLogits.length === o.logits.length ? Number(maxDiff.toPrecision(2)) : 'logit counts differ',
+    ms_setup: { ort_session: round(o.sessionMs, 1), tract_prepare: round(tractPrepareMs, 1) },
     ratios: {
-      cached_over_ort_forward_batch1: ratio(cachedB1, ortB1),
-      [`cached_over_ort_forward_batch${BATCH}`]: ratio(cachedB16, ortB16 / BATCH),
+      cached_over_ort_forward_batch1: ratio(cachedB1, o.b1),
+      [`cached_over_ort_forward_batch${BATCH}`]: ratio(cachedB16, o.b16 && o.b16 / BATCH),
       [`cached_batch${BATCH}_over_batch1`]: ratio(cachedB16, cachedB1),
       native_forward_over_tract_forward: ratio(nativeFwd, tractFwd),
-      native_forward_over_ort_forward: ratio(nativeFwd, ortB1),
+      native_forward_over_ort_forward: ratio(nativeFwd, o.b1),
       [`threaded_speedup_batch${BATCH}`]: ratio(cachedB16, thB16),
-      ort_naive_over_cached_batch1: ratio(naive.msPerImage, cachedB1),
+      ort_naive_over_cached_batch1: ratio(o.naive && o.naive.msPerImage, cachedB1),
     },
     method:
       `medians after ${set.warmup} warm-up: forwards ${set.forwardReps} (batch ${BATCH}: ${set.batchForwardReps}), ` +
-      `cached images ${set.cachedReps} (batch ${BATCH}: ${set.batchCachedReps} batches); ORT naive: ` +
-      (naive.positions < naive.total ? `first ${naive.positions} of ${naive.total} sub-pixels, times ${naive.total}` : `all ${naive.total} sub-pixels`),
+      `cached images ${set.cachedReps} (batch ${BATCH}: ${set.batchCachedReps} batches)` +
+      (!o.naive ? '' : o.naive.positions < o.naive.total ? `; ORT naive: first ${o.naive.positions} of ${o.naive.total} sub-pixels, times ${o.naive.total}` : `; ORT naive: all ${o.naive.total} sub-pixels`),
   };
+  if (o.note) line.ort_note = o.note;
+  if (o.failed) line.ort_null_because = o.failed;
   if (!threaded.mod) line.threaded_null_because = threaded.reason;
   return line;
 }

@@ -55,6 +55,9 @@ function drawTable() {
   });
   $('results').tHead.replaceChildren(head);
   $('results').tBodies[0].replaceChildren(...body);
+  // What a figure rests on, or why it is missing, per model.
+  const notes = bench.lines.flatMap((l) => [l.ort_note, l.ort_null_because && `onnxruntime-web: ${l.ort_null_because}`].filter(Boolean).map((n) => `${l.model}: ${n}`));
+  $('notes').replaceChildren(...notes.map((n) => cell('li', n)));
 }
 
 function describe(env) {
