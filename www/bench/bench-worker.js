@@ -8,7 +8,7 @@ import { now, randomImages, round, timeMedian } from './timing.js';
 const BATCH = 16;
 // Medians after warm-up; the quick settings only prove that the page works.
 const SETTINGS = {
-  full: { warmup: 1, forwardReps: 7, batchForwardReps: 5, cachedReps: 5, batchCachedReps: 3, naivePositions: 64 },
+  full: { warmup: 2, forwardReps: 9, batchForwardReps: 5, cachedReps: 7, batchCachedReps: 3, naivePositions: 64 },
   quick: { warmup: 1, forwardReps: 1, batchForwardReps: 1, cachedReps: 1, batchCachedReps: 1, naivePositions: 4 },
 };
 const PHASES = 6; // progress steps per model, as counted by `phase` below
