@@ -12,7 +12,7 @@ pub const SEED_WEIGHTS: [f32; 3] = [-2.0, -1.0, 1.0];
 /// Every stage's 3x3 grid, in `STAGES` order, computed with the native engine's convolution.
 pub fn stages(image: &[f32; 9], weights: &[f32; 3]) -> [[f32; 9]; 6] {
     let conv = |w: f32| Conv::from_raw(&[w], vec![0.0], 1, 1, 1, 1, Mask::None);
-    let mut x = Map::new(SIDE, SIDE, 1);
+    let mut x = Map::new(SIDE, SIDE, 1, 1);
     x.data.copy_from_slice(image);
     let mut out = [[0.0; 9]; 6];
     out[0] = *image;

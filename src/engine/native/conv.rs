@@ -1,35 +1,54 @@
-//! Feature maps (channels last) and masked convolutions evaluated one output position at a time:
-//! the same primitive serves the layer-by-layer full forward and the cached sampler.
+//! Feature maps for a batch of images (position-major) and masked convolutions evaluated over a
+//! span of positions as one matrix product: the same primitive serves the full forward (all
+//! positions at once) and the cached sampler (one position, every image of the batch).
 
+use rayon::prelude::*;
+
+use super::gemm::gemm;
 use crate::error::Result;
 use crate::masks::{gate_pair_mask, raster_mask, vertical_mask, MaskType};
 use crate::model_file::ModelFile;
 
-/// An H x W map of `c` channels, stored position-major so one position's channels are contiguous.
+/// An H x W map of `c` channels for `n` images, stored `[position][image][channel]`, so one
+/// position of the whole batch is one contiguous `n x c` matrix.
 #[derive(Clone)]
 pub struct Map {
     pub h: usize,
     pub w: usize,
+    pub n: usize,
     pub c: usize,
     pub data: Vec<f32>,
 }
 
 impl Map {
-    pub fn new(h: usize, w: usize, c: usize) -> Self {
+    pub fn new(h: usize, w: usize, n: usize, c: usize) -> Self {
         Self {
             h,
             w,
+            n,
             c,
-            data: vec![0.0; h * w * c],
+            data: vec![0.0; h * w * n * c],
         }
     }
 
+    /// Every image's channels at position `p`: `n x c`.
     pub fn at(&self, p: usize) -> &[f32] {
-        &self.data[p * self.c..(p + 1) * self.c]
+        self.span(p, p + 1)
     }
 
     pub fn at_mut(&mut self, p: usize) -> &mut [f32] {
-        &mut self.data[p * self.c..(p + 1) * self.c]
+        self.span_mut(p, p + 1)
+    }
+
+    /// Positions `p0..p1`, every image: `(p1 - p0) * n x c`.
+    pub fn span(&self, p0: usize, p1: usize) -> &[f32] {
+        let s = self.n * self.c;
+        &self.data[p0 * s..p1 * s]
+    }
+
+    pub fn span_mut(&mut self, p0: usize, p1: usize) -> &mut [f32] {
+        let s = self.n * self.c;
+        &mut self.data[p0 * s..p1 * s]
     }
 }
 
@@ -97,41 +116,78 @@ impl Conv {
         }
     }
 
-    /// out = bias + sum over taps inside the map (zero padding outside).
+    /// Every image at position `p`: out (`n x out_ch`) = bias + the taps inside the map (zero
+    /// padding outside).
     pub fn at(&self, input: &Map, p: usize, out: &mut [f32]) {
+        self.span(input, p, p + 1, out);
+    }
+
+    /// Positions `p0..p1` of every image: one im2col matrix times the weights, split across
+    /// threads by positions when there is enough work.
+    pub fn span(&self, input: &Map, p0: usize, p1: usize, out: &mut [f32]) {
         debug_assert_eq!(input.c, self.in_ch);
-        out.copy_from_slice(&self.bias);
-        let (i, j) = ((p / input.w) as isize, (p % input.w) as isize);
-        let block = self.in_ch * self.out_ch;
-        for (t, &(dy, dx)) in self.taps.iter().enumerate() {
-            let (y, x) = (i + dy, j + dx);
-            if y < 0 || x < 0 || y >= input.h as isize || x >= input.w as isize {
-                continue;
-            }
-            let v = input.at(y as usize * input.w + x as usize);
-            self.accumulate(v, &self.weights[t * block..(t + 1) * block], out);
+        debug_assert_eq!(out.len(), (p1 - p0) * input.n * self.out_ch);
+        let per_position = input.n * self.taps.len() * self.in_ch * self.out_ch;
+        let positions = p1 - p0;
+        // Blocks of about ROWS_PER_BLOCK rows bound the im2col buffer and keep it in cache.
+        let block = (ROWS_PER_BLOCK / input.n).clamp(1, positions.max(1));
+        let block_out = block * input.n * self.out_ch;
+        let work = |(i, o): (usize, &mut [f32])| {
+            let a = p0 + i * block;
+            self.span_serial(input, a, (a + block).min(p1), o);
+        };
+        if rayon::current_num_threads() > 1 && positions > block && positions * per_position >= PARALLEL_FROM {
+            out.par_chunks_mut(block_out).enumerate().for_each(work);
+        } else {
+            out.chunks_mut(block_out).enumerate().for_each(work);
         }
     }
 
-    /// A 1x1 convolution on one position's vector.
+    fn span_serial(&self, input: &Map, p0: usize, p1: usize, out: &mut [f32]) {
+        let rows = (p1 - p0) * input.n;
+        for row in out.chunks_exact_mut(self.out_ch) {
+            row.copy_from_slice(&self.bias);
+        }
+        if self.taps == [(0, 0)] {
+            gemm(rows, self.in_ch, self.out_ch, input.span(p0, p1), &self.weights, out);
+            return;
+        }
+        let k = self.taps.len() * self.in_ch;
+        let mut cols = vec![0.0; rows * k];
+        for p in p0..p1 {
+            let (i, j) = ((p / input.w) as isize, (p % input.w) as isize);
+            for (t, &(dy, dx)) in self.taps.iter().enumerate() {
+                let (y, x) = (i + dy, j + dx);
+                if y < 0 || x < 0 || y >= input.h as isize || x >= input.w as isize {
+                    continue;
+                }
+                let src = input.at(y as usize * input.w + x as usize);
+                for b in 0..input.n {
+                    let row = (p - p0) * input.n + b;
+                    cols[row * k + t * self.in_ch..row * k + (t + 1) * self.in_ch]
+                        .copy_from_slice(&src[b * self.in_ch..(b + 1) * self.in_ch]);
+                }
+            }
+        }
+        gemm(rows, k, self.out_ch, &cols, &self.weights, out);
+    }
+
+    /// A 1x1 convolution on rows of vectors: `v` is `rows x in_ch`, `out` is `rows x out_ch`.
     pub fn pointwise(&self, v: &[f32], out: &mut [f32]) {
         debug_assert_eq!(self.taps.len(), 1);
-        out.copy_from_slice(&self.bias);
-        self.accumulate(v, &self.weights, out);
-    }
-
-    fn accumulate(&self, v: &[f32], w: &[f32], out: &mut [f32]) {
-        for (ci, &x) in v.iter().enumerate() {
-            if x == 0.0 {
-                continue; // post-ReLU maps are mostly zeros
-            }
-            let row = &w[ci * self.out_ch..(ci + 1) * self.out_ch];
-            for (o, &wv) in out.iter_mut().zip(row) {
-                *o += x * wv;
-            }
+        for row in out.chunks_exact_mut(self.out_ch) {
+            row.copy_from_slice(&self.bias);
         }
+        gemm(v.len() / self.in_ch, self.in_ch, self.out_ch, v, &self.weights, out);
     }
 }
+
+/// Rows (positions x images) per matrix product in a long span.
+const ROWS_PER_BLOCK: usize = 256;
+
+/// Multiply-adds in one call from which the positions are split across threads: below it the
+/// join costs more than it saves.
+const PARALLEL_FROM: usize = 1 << 20;
 
 pub fn relu(v: &mut [f32]) {
     for x in v {
@@ -154,7 +210,7 @@ mod tests {
         // 3x3 mask A keeps the 4 taps above and to the left.
         let c = Conv::from_raw(&[1.0; 9], vec![0.5], 1, 1, 3, 3, Mask::Raster(MaskType::A, 1));
         assert_eq!(c.taps, vec![(-1, -1), (-1, 0), (-1, 1), (0, -1)]);
-        let mut m = Map::new(3, 3, 1);
+        let mut m = Map::new(3, 3, 1, 1);
         m.data = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0];
         let mut out = [0.0];
         c.at(&m, 4, &mut out); // centre: 1+2+3+4

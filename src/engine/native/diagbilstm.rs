@@ -8,7 +8,7 @@
 use super::conv::{add, Conv, Map, Mask};
 use super::head::Head;
 use super::lstm::{cell, LstmGates};
-use super::{Activations, Layered};
+use super::{Activations, Labels, Layered};
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
 use crate::metadata::ModelMeta;
@@ -16,21 +16,28 @@ use crate::model_file::ModelFile;
 
 /// One direction of one layer.
 struct Direction {
+    hidden: usize,
     /// Input to state: 1x1, mask B, with bias.
     is_conv: Conv,
-    /// State to state, split from the 2x1 kernel: row 0 reads the state above, row 1 the state
-    /// beside (left for left-to-right, right for right-to-left).
-    ss_up: Conv,
-    ss_side: Conv,
+    /// State to state: the 2x1 kernel as one 1x1 over [state above | state beside] (beside = left
+    /// for left-to-right, right for right-to-left).
+    ss: Conv,
 }
 
 impl Direction {
     fn load(file: &ModelFile, prefix: &str, hid: usize, colours: usize) -> Result<Self> {
         let raw = file.weight(&format!("{prefix}.ss_conv.weight"), &[4 * hid, hid, 2, 1])?;
-        // [out][in][ky][1] -> one [out][in][1][1] kernel per ky.
-        let row = |y: usize| -> Vec<f32> { raw.iter().skip(y).step_by(2).copied().collect() };
-        let one = |w: Vec<f32>| Conv::from_raw(&w, vec![0.0; 4 * hid], hid, 4 * hid, 1, 1, Mask::None);
+        // [out][in][ky][1] -> [out][ky * hid + in][1][1].
+        let mut stacked = vec![0.0; raw.len()];
+        for o in 0..4 * hid {
+            for i in 0..hid {
+                for y in 0..2 {
+                    stacked[o * 2 * hid + y * hid + i] = raw[(o * hid + i) * 2 + y];
+                }
+            }
+        }
         Ok(Self {
+            hidden: hid,
             is_conv: Conv::load(
                 file,
                 &format!("{prefix}.is_conv"),
@@ -41,35 +48,85 @@ impl Direction {
                 Mask::Raster(B, colours),
                 true,
             )?,
-            ss_up: one(row(0)),
-            ss_side: one(row(1)),
+            ss: Conv::from_raw(&stacked, vec![0.0; 4 * hid], 2 * hid, 4 * hid, 1, 1, Mask::None),
         })
     }
 
-    /// State and cell at a position from its input and its neighbours' states (None = outside).
+    /// States and cells for rows of inputs from their neighbours' states (None = outside).
     fn step(&self, x: &[f32], up: Option<&[f32]>, side: Option<(&[f32], &[f32])>) -> (Vec<f32>, Vec<f32>) {
         let gates = self.pre_gates(x, up, side.map(|(h, _)| h));
-        let n = gates.len();
-        let (mut h, mut c) = (vec![0.0; n / 4], vec![0.0; n / 4]);
-        cell(&gates, side.map(|(_, c)| c), &mut h, &mut c);
+        let (mut h, mut c) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+        cell(self.hidden, &gates, side.map(|(_, c)| c), &mut h, &mut c);
         (h, c)
     }
 
-    /// Gate pre-activations [o, f, i, g] from the input and the neighbours' states.
+    /// Gate pre-activations [o, f, i, g] per row from the inputs and the neighbours' states.
     fn pre_gates(&self, x: &[f32], up: Option<&[f32]>, side: Option<&[f32]>) -> Vec<f32> {
-        let n = self.is_conv.out_ch;
-        let mut gates = vec![0.0; n];
+        let mut gates = vec![0.0; 4 * x.len()];
         self.is_conv.pointwise(x, &mut gates);
-        let mut ss = vec![0.0; n];
-        if let Some(u) = up {
-            self.ss_up.pointwise(u, &mut ss);
-            add(&mut gates, &ss);
-        }
-        if let Some(s) = side {
-            self.ss_side.pointwise(s, &mut ss);
-            add(&mut gates, &ss);
-        }
+        let mut ss = vec![0.0; gates.len()];
+        self.ss.pointwise(&self.beside(x.len() / self.hidden, up, side), &mut ss);
+        add(&mut gates, &ss);
         gates
+    }
+
+    /// Rows of [state above | state beside], zero outside the image.
+    fn beside(&self, rows: usize, up: Option<&[f32]>, side: Option<&[f32]>) -> Vec<f32> {
+        let hid = self.hidden;
+        let mut cat = vec![0.0; rows * 2 * hid];
+        for (r, row) in cat.chunks_exact_mut(2 * hid).enumerate() {
+            if let Some(u) = up {
+                row[..hid].copy_from_slice(&u[r * hid..(r + 1) * hid]);
+            }
+            if let Some(s) = side {
+                row[hid..].copy_from_slice(&s[r * hid..(r + 1) * hid]);
+            }
+        }
+        cat
+    }
+
+    /// The whole direction over the image, one anti-diagonal at a time (the positions of a
+    /// diagonal depend only on the one before): one matrix product per diagonal for every
+    /// position on it. `dx` is -1 for left-to-right (the side state is on the left), +1 otherwise.
+    fn sweep(&self, x: &Map, states: &mut States, dx: isize) {
+        let (h, w, n, hid) = (x.h, x.w, x.n, self.hidden);
+        let mut pre_in = vec![0.0; x.data.len() * 4];
+        self.is_conv.pointwise(&x.data, &mut pre_in);
+        let stride = n * hid;
+        for d in 0..h + w - 1 {
+            let cells: Vec<(usize, usize)> = (d.saturating_sub(w - 1)..=d.min(h - 1))
+                .map(|i| (i, if dx < 0 { d - i } else { w - 1 - (d - i) }))
+                .collect();
+            let rows = cells.len() * n;
+            let (mut cat, mut c_prev) = (vec![0.0; rows * 2 * hid], vec![0.0; rows * hid]);
+            let mut gates = Vec::with_capacity(rows * 4 * hid);
+            for (k, &(i, j)) in cells.iter().enumerate() {
+                let p = i * w + j;
+                gates.extend_from_slice(&pre_in[p * 4 * stride..(p + 1) * 4 * stride]);
+                let js = j as isize + dx;
+                for b in 0..n {
+                    let row = &mut cat[(k * n + b) * 2 * hid..(k * n + b + 1) * 2 * hid];
+                    if i > 0 {
+                        row[..hid].copy_from_slice(&states.h.at(p - w)[b * hid..(b + 1) * hid]);
+                    }
+                    if js >= 0 && (js as usize) < w {
+                        let q = i * w + js as usize;
+                        row[hid..].copy_from_slice(&states.h.at(q)[b * hid..(b + 1) * hid]);
+                        c_prev[(k * n + b) * hid..(k * n + b + 1) * hid].copy_from_slice(&states.c.at(q)[b * hid..(b + 1) * hid]);
+                    }
+                }
+            }
+            let mut ss = vec![0.0; gates.len()];
+            self.ss.pointwise(&cat, &mut ss);
+            add(&mut gates, &ss);
+            let (mut hs, mut cs) = (vec![0.0; rows * hid], vec![0.0; rows * hid]);
+            cell(hid, &gates, Some(&c_prev), &mut hs, &mut cs);
+            for (k, &(i, j)) in cells.iter().enumerate() {
+                let p = i * w + j;
+                states.h.at_mut(p).copy_from_slice(&hs[k * stride..(k + 1) * stride]);
+                states.c.at_mut(p).copy_from_slice(&cs[k * stride..(k + 1) * stride]);
+            }
+        }
     }
 }
 
@@ -153,16 +210,18 @@ impl DiagBiLstm {
         }
     }
 
-    /// Layer `l`'s output at p: x + out(lr(i, j) + rl(i-1, j)), rl being zero above row 0.
-    fn out_at(&self, l: usize, m: &mut Maps, p: usize) {
-        let mut v = m.lr[l].h.at(p).to_vec();
-        if p >= self.w {
-            add(&mut v, m.rl[l].h.at(p - self.w));
+    /// Layer `l`'s output over `p0..p1`: x + out(lr(i, j) + rl(i-1, j)), rl being zero above row 0.
+    fn out_span(&self, l: usize, m: &mut Maps, p0: usize, p1: usize) {
+        let mut v = m.lr[l].h.span(p0, p1).to_vec();
+        let stride = m.image.n * self.hidden;
+        let from = p0.max(self.w); // the first position with a row above
+        if from < p1 {
+            add(&mut v[(from - p0) * stride..], m.rl[l].h.span(from - self.w, p1 - self.w));
         }
         let (before, after) = m.stream.split_at_mut(l + 1);
-        let out = after[0].at_mut(p);
+        let out = after[0].span_mut(p0, p1);
         self.layers[l].out.pointwise(&v, out);
-        add(out, before[l].at(p));
+        add(out, before[l].span(p0, p1));
     }
 }
 
@@ -180,37 +239,29 @@ impl Layered for DiagBiLstm {
     type Maps = Maps;
     type Context = ();
 
-    fn maps(&self) -> Maps {
-        let (h, w, hid, n) = (self.h, self.w, self.hidden, self.layers.len());
+    fn maps(&self, n: usize) -> Maps {
+        let (h, w, hid, layers) = (self.h, self.w, self.hidden, self.layers.len());
         let states = || States {
-            h: Map::new(h, w, hid),
-            c: Map::new(h, w, hid),
+            h: Map::new(h, w, n, hid),
+            c: Map::new(h, w, n, hid),
         };
         Maps {
-            image: Map::new(h, w, self.colours),
-            stream: (0..=n).map(|_| Map::new(h, w, hid)).collect(),
-            lr: (0..n).map(|_| states()).collect(),
-            rl: (0..n).map(|_| states()).collect(),
+            image: Map::new(h, w, n, self.colours),
+            stream: (0..=layers).map(|_| Map::new(h, w, n, hid)).collect(),
+            lr: (0..layers).map(|_| states()).collect(),
+            rl: (0..layers).map(|_| states()).collect(),
         }
     }
 
-    fn context(&self, _label: Option<usize>) {}
+    fn context(&self, _labels: &Labels) {}
 
     fn all_layers(&self, _: &(), m: &mut Maps) {
         let hw = self.h * self.w;
-        for p in 0..hw {
-            self.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
-        }
+        self.conv_in.span(&m.image, 0, hw, m.stream[0].span_mut(0, hw));
         for l in 0..self.layers.len() {
-            for p in 0..hw {
-                self.lr_at(l, m, p);
-            }
-            for i in 0..self.h {
-                self.rl_row(l, m, i);
-            }
-            for p in 0..hw {
-                self.out_at(l, m, p);
-            }
+            self.layers[l].lr.sweep(&m.stream[l], &mut m.lr[l], -1);
+            self.layers[l].rl.sweep(&m.stream[l], &mut m.rl[l], 1);
+            self.out_span(l, m, 0, hw);
         }
     }
 
@@ -226,7 +277,7 @@ impl Layered for DiagBiLstm {
         self.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
         for l in 0..self.layers.len() {
             self.lr_at(l, m, p);
-            self.out_at(l, m, p);
+            self.out_span(l, m, p, p + 1);
         }
     }
 
@@ -242,7 +293,8 @@ impl Layered for DiagBiLstm {
                 let s = &m.lr[l];
                 let up = (i > 0).then(|| s.h.at(p - self.w));
                 let side = (j > 0).then(|| s.h.at(p - 1));
-                LstmGates::from_pre(l, "left-to-right", &self.layers[l].lr.pre_gates(m.stream[l].at(p), up, side))
+                let pre = self.layers[l].lr.pre_gates(m.stream[l].at(p), up, side);
+                LstmGates::from_pre(l, "left-to-right", &pre[..4 * self.hidden]) // the first image
             })
             .collect()
     }

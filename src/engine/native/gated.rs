@@ -4,7 +4,7 @@
 
 use super::conv::{add, Conv, Map, Mask};
 use super::head::Head;
-use super::{Activations, Layered};
+use super::{Activations, Labels, Layered};
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
 use crate::metadata::ModelMeta;
@@ -78,48 +78,56 @@ impl Gated {
         })
     }
 
-    /// Layer `l`'s vertical stack at position `q`: its pre-activation (before the class bias, as
-    /// the link reads it) and its gated output.
-    fn vertical_at(&self, l: usize, bias: &[f32], m: &mut Maps, q: usize) {
+    /// Layer `l`'s vertical stack over positions `p0..p1`: its pre-activation (before the class
+    /// bias, as the link reads it) and its gated output.
+    fn vertical_span(&self, l: usize, bias: &[f32], m: &mut Maps, p0: usize, p1: usize) {
         let (before, rest) = m.v.split_at_mut(l);
         let input = if l == 0 { &m.image } else { &before[l - 1] };
-        let pre = m.v_pre[l].at_mut(q);
-        self.layers[l].v_conv.at(input, q, pre);
+        let pre = m.v_pre[l].span_mut(p0, p1);
+        self.layers[l].v_conv.span(input, p0, p1, pre);
         if l + 1 == self.layers.len() {
             return; // only the link reads the last layer's vertical stack
         }
         let mut biased = pre.to_vec();
-        add(&mut biased, bias);
-        gate(&biased, rest[0].at_mut(q));
+        add_per_position(&mut biased, bias);
+        gate(self.hidden, &biased, rest[0].span_mut(p0, p1));
     }
 
-    /// Layer `l`'s horizontal stack at position `q` (its vertical pre-activation already there).
-    fn horizontal_at(&self, l: usize, bias: &[f32], m: &mut Maps, q: usize) {
-        let layer = &self.layers[l];
+    /// Layer `l`'s horizontal stack over positions `p0..p1` (its vertical pre-activation already
+    /// there, and the previous layer's horizontal stack at and before them).
+    fn horizontal_span(&self, l: usize, bias: &[f32], m: &mut Maps, p0: usize, p1: usize) {
+        let (layer, rows) = (&self.layers[l], (p1 - p0) * m.image.n);
         let (before, rest) = m.h.split_at_mut(l);
         let input = if l == 0 { &m.image } else { &before[l - 1] };
-        let mut pre = vec![0.0; 2 * self.hidden];
-        layer.h_conv.at(input, q, &mut pre);
-        let mut linked = vec![0.0; 2 * self.hidden];
-        layer.link.pointwise(m.v_pre[l].at(q), &mut linked);
+        let mut pre = vec![0.0; rows * 2 * self.hidden];
+        layer.h_conv.span(input, p0, p1, &mut pre);
+        let mut linked = vec![0.0; rows * 2 * self.hidden];
+        layer.link.pointwise(m.v_pre[l].span(p0, p1), &mut linked);
         add(&mut pre, &linked);
-        add(&mut pre, bias);
-        let mut gated = vec![0.0; self.hidden];
-        gate(&pre, &mut gated);
-        let mut out = vec![0.0; self.hidden];
-        layer.h_out.pointwise(&gated, &mut out);
+        add_per_position(&mut pre, bias);
+        let mut gated = vec![0.0; rows * self.hidden];
+        gate(self.hidden, &pre, &mut gated);
+        let out = rest[0].span_mut(p0, p1);
+        layer.h_out.pointwise(&gated, out);
         if l > 0 {
-            add(&mut out, input.at(q));
+            add(out, input.span(p0, p1));
         }
-        rest[0].at_mut(q).copy_from_slice(&out);
     }
 }
 
-/// tanh(first half) * sigmoid(second half).
-fn gate(pre: &[f32], out: &mut [f32]) {
-    let half = out.len();
-    for (o, (f, g)) in out.iter_mut().zip(pre[..half].iter().zip(&pre[half..])) {
-        *o = f.tanh() / (1.0 + (-g).exp());
+/// Adds one position's per-image bias (`n x c`) at every position of a span.
+fn add_per_position(span: &mut [f32], bias: &[f32]) {
+    for at in span.chunks_exact_mut(bias.len()) {
+        add(at, bias);
+    }
+}
+
+/// Per row of `2 * half` pre-activations: tanh(first half) * sigmoid(second half).
+fn gate(half: usize, pre: &[f32], out: &mut [f32]) {
+    for (row, o) in pre.chunks_exact(2 * half).zip(out.chunks_exact_mut(half)) {
+        for (o, (f, g)) in o.iter_mut().zip(row[..half].iter().zip(&row[half..])) {
+            *o = f.tanh() / (1.0 + (-g).exp());
+        }
     }
 }
 
@@ -144,39 +152,39 @@ impl Activations for Maps {
 
 impl Layered for Gated {
     type Maps = Maps;
-    /// Each layer's (vertical, horizontal) class bias.
+    /// Each layer's (vertical, horizontal) class bias, `n x 2p` (one row per image).
     type Context = Vec<(Vec<f32>, Vec<f32>)>;
 
-    fn maps(&self) -> Maps {
-        let (h, w, p, n) = (self.h, self.w, self.hidden, self.layers.len());
+    fn maps(&self, n: usize) -> Maps {
+        let (h, w, p, layers) = (self.h, self.w, self.hidden, self.layers.len());
         Maps {
-            image: Map::new(h, w, self.colours),
-            v_pre: (0..n).map(|_| Map::new(h, w, 2 * p)).collect(),
-            v: (0..n).map(|_| Map::new(h, w, p)).collect(),
-            h: (0..n).map(|_| Map::new(h, w, p)).collect(),
+            image: Map::new(h, w, n, self.colours),
+            v_pre: (0..layers).map(|_| Map::new(h, w, n, 2 * p)).collect(),
+            v: (0..layers).map(|_| Map::new(h, w, n, p)).collect(),
+            h: (0..layers).map(|_| Map::new(h, w, n, p)).collect(),
         }
     }
 
-    /// Zeros without a label.
-    fn context(&self, label: Option<usize>) -> Self::Context {
-        let column = |m: &[f32]| -> Vec<f32> {
-            match label {
-                Some(k) if !m.is_empty() => (0..2 * self.hidden).map(|o| m[o * self.classes + k]).collect(),
-                _ => vec![0.0; 2 * self.hidden],
+    /// Zeros for images without a label.
+    fn context(&self, labels: &Labels) -> Self::Context {
+        let columns = |m: &[f32]| -> Vec<f32> {
+            let mut out = Vec::with_capacity(labels.len() * 2 * self.hidden);
+            for label in labels {
+                match label {
+                    Some(k) if !m.is_empty() => out.extend((0..2 * self.hidden).map(|o| m[o * self.classes + k])),
+                    _ => out.extend(std::iter::repeat_n(0.0, 2 * self.hidden)),
+                }
             }
+            out
         };
-        self.layers.iter().map(|l| (column(&l.v_cond), column(&l.h_cond))).collect()
+        self.layers.iter().map(|l| (columns(&l.v_cond), columns(&l.h_cond))).collect()
     }
 
     fn all_layers(&self, bias: &Self::Context, m: &mut Maps) {
         let hw = self.h * self.w;
         for l in 0..self.layers.len() {
-            for q in 0..hw {
-                self.vertical_at(l, &bias[l].0, m, q);
-            }
-            for q in 0..hw {
-                self.horizontal_at(l, &bias[l].1, m, q);
-            }
+            self.vertical_span(l, &bias[l].0, m, 0, hw);
+            self.horizontal_span(l, &bias[l].1, m, 0, hw);
         }
     }
 
@@ -185,13 +193,11 @@ impl Layered for Gated {
     fn layers_at(&self, bias: &Self::Context, m: &mut Maps, p: usize) {
         if p % self.w == 0 {
             for l in 0..self.layers.len() {
-                for q in p..p + self.w {
-                    self.vertical_at(l, &bias[l].0, m, q);
-                }
+                self.vertical_span(l, &bias[l].0, m, p, p + self.w);
             }
         }
         for l in 0..self.layers.len() {
-            self.horizontal_at(l, &bias[l].1, m, p);
+            self.horizontal_span(l, &bias[l].1, m, p, p + 1);
         }
     }
 

@@ -19,14 +19,15 @@ impl Head {
         })
     }
 
-    /// Logits at one position, `[C*L]` channel-major.
+    /// Logits for rows of input vectors (`rows x in_ch`): `rows x [C*L]`, channel-major.
     pub fn at(&self, x: &[f32]) -> Vec<f32> {
+        let rows = x.len() / self.out1.in_ch;
         let mut v = x.to_vec();
         relu(&mut v);
-        let mut mid = vec![0.0; self.out1.out_ch];
+        let mut mid = vec![0.0; rows * self.out1.out_ch];
         self.out1.pointwise(&v, &mut mid);
         relu(&mut mid);
-        let mut out = vec![0.0; self.out2.out_ch];
+        let mut out = vec![0.0; rows * self.out2.out_ch];
         self.out2.pointwise(&mid, &mut out);
         out
     }

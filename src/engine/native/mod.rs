@@ -3,6 +3,7 @@
 pub mod conv;
 pub mod diagbilstm;
 pub mod gated;
+pub mod gemm;
 pub mod head;
 pub mod lstm;
 pub mod pixelcnn;
@@ -15,42 +16,44 @@ use crate::error::{Error, Result};
 use crate::metadata::{Arch, ModelMeta};
 use crate::model_file::ModelFile;
 
-/// What each architecture supplies: its activation maps, a per-image context (the class bias,
-/// if any), every layer over the whole image, and every layer at one position. The full forward,
-/// the cache and the head's pass are shared (`Net`, `Cache`).
+/// What each architecture supplies: its activation maps for a batch, a per-batch context (the
+/// class biases, if any), every layer over the whole image, and every layer at one position. The
+/// full forward, the cache and the head's pass are shared (`Net`, `Cache`).
 pub trait Layered: Send + Sync + Sized + 'static {
     type Maps: Activations;
     type Context: Send;
-    fn maps(&self) -> Self::Maps;
-    fn context(&self, label: Option<usize>) -> Self::Context;
+    fn maps(&self, n: usize) -> Self::Maps;
+    fn context(&self, labels: &Labels) -> Self::Context;
     /// Layer by layer over the whole image, its pixels already loaded.
     fn all_layers(&self, ctx: &Self::Context, m: &mut Self::Maps);
     /// Every layer at position `p`: earlier positions are computed with their final pixels and
     /// pixel `p` is loaded.
     fn layers_at(&self, ctx: &Self::Context, m: &mut Self::Maps, p: usize);
     fn head(&self) -> &head::Head;
-    /// LSTM gate activations at `p` (computed), one per LSTM; none for convolutional models.
+    /// The first image's LSTM gate activations at `p` (computed), one per LSTM; none for
+    /// convolutional models.
     fn gates(&self, _ctx: &Self::Context, _m: &Self::Maps, _p: usize) -> Vec<lstm::LstmGates> {
         Vec::new()
     }
 }
 
-/// One image's activations: the input image and the map the head reads.
+/// A batch's activations: the input images and the map the head reads.
 pub trait Activations: Send {
     fn image(&mut self) -> &mut conv::Map;
     fn last(&self) -> &conv::Map;
 }
 
-/// One architecture's network for a single image (object-safe face of `Layered`).
+/// One architecture's network (object-safe face of `Layered`).
 pub trait Net: Send + Sync {
-    /// Layer by layer over the whole image: logits in the head's order, `[H*W][C*L]`.
-    fn forward(&self, pixels: &[f32], label: Option<usize>) -> Vec<f32>;
-    fn cache(self: Arc<Self>, label: Option<usize>) -> Box<dyn NetCache>;
+    /// Layer by layer over the whole images `[n][C][H][W]`: logits in the head's order,
+    /// `[H*W][n][C*L]`.
+    fn forward(&self, pixels: &[f32], labels: &Labels) -> Vec<f32>;
+    fn cache(self: Arc<Self>, labels: &Labels) -> Box<dyn NetCache>;
 }
 
 impl<N: Layered> Net for N {
-    fn forward(&self, pixels: &[f32], label: Option<usize>) -> Vec<f32> {
-        let (ctx, mut m) = (self.context(label), self.maps());
+    fn forward(&self, pixels: &[f32], labels: &Labels) -> Vec<f32> {
+        let (ctx, mut m) = (self.context(labels), self.maps(labels.len()));
         let image = m.image();
         let hw = image.h * image.w;
         for p in 0..hw {
@@ -58,28 +61,28 @@ impl<N: Layered> Net for N {
         }
         self.all_layers(&ctx, &mut m);
         let last = m.last();
-        (0..hw).flat_map(|p| self.head().at(last.at(p))).collect()
+        self.head().at(&last.data)
     }
 
-    fn cache(self: Arc<Self>, label: Option<usize>) -> Box<dyn NetCache> {
+    fn cache(self: Arc<Self>, labels: &Labels) -> Box<dyn NetCache> {
         Box::new(Cache {
-            ctx: self.context(label),
-            maps: self.maps(),
+            ctx: self.context(labels),
+            maps: self.maps(labels.len()),
             net: self,
         })
     }
 }
 
-/// Activations of one image, filled in raster order.
+/// Activations of a batch of images, filled in raster order.
 pub trait NetCache: Send {
     /// Computes every layer at position `p` (all earlier positions already computed with their
-    /// final pixels) and returns the head's output there, `[C*L]`, channel-major.
+    /// final pixels) and returns the head's output there for every image, `[n][C*L]`.
     fn position(&mut self, pixels: &[f32], p: usize) -> Vec<f32>;
 
-    /// The cached input image, read by later positions' first-layer convolutions.
+    /// The cached input images, read by later positions' first-layer convolutions.
     fn image_mut(&mut self) -> &mut conv::Map;
 
-    /// LSTM gate activations at computed position `p`.
+    /// The first image's LSTM gate activations at computed position `p`.
     fn gates(&self, p: usize) -> Vec<lstm::LstmGates>;
 }
 
@@ -135,14 +138,14 @@ impl NativeEngine {
         Ok(Box::new(super::recompute::RecomputeSession::new(self.clone(), n, labels)))
     }
 
-    /// Head order [H*W][C][L] to the file's [L][C][H][W].
-    fn to_logits(&self, head: &[f32], out: &mut Vec<f32>) {
+    /// Image `b` of the head's order [H*W][n][C][L] to the file's [L][C][H][W].
+    fn to_logits(&self, head: &[f32], b: usize, n: usize, out: &mut Vec<f32>) {
         let m = &self.meta;
-        let hw = m.height * m.width;
+        let (hw, cl) = (m.height * m.width, m.channels * m.levels);
         for l in 0..m.levels {
             for c in 0..m.channels {
                 for p in 0..hw {
-                    out.push(head[p * m.channels * m.levels + c * m.levels + l]);
+                    out.push(head[(p * n + b) * cl + c * m.levels + l]);
                 }
             }
         }
@@ -162,16 +165,28 @@ impl Engine for NativeEngine {
         check_batch(&self.meta, pixels, n, labels)?;
         let len = self.meta.image_len();
         let mut out = Vec::with_capacity(n * len * self.meta.levels);
-        for b in 0..n {
-            let head = self.net.forward(&pixels[b * len..(b + 1) * len], labels[b]);
-            self.to_logits(&head, &mut out);
+        // A bounded number of images at once keeps the activation maps small.
+        for (k, chunk) in labels.chunks(FORWARD_IMAGES).enumerate() {
+            let first = k * FORWARD_IMAGES;
+            let head = self.net.forward(&pixels[first * len..(first + chunk.len()) * len], chunk);
+            for b in 0..chunk.len() {
+                self.to_logits(&head, b, chunk.len(), &mut out);
+            }
         }
         Ok(out)
     }
 
     fn session(&self, n: usize, labels: &Labels) -> Result<Box<dyn Session>> {
         check_labels(&self.meta, n, labels)?;
-        let caches = labels.iter().map(|&l| self.net.clone().cache(l)).collect();
+        // One cache per thread, each a slice of the batch: images are independent, so threads
+        // never wait on each other within a position.
+        let groups = rayon::current_num_threads().clamp(1, n);
+        let size = n.div_ceil(groups);
+        let caches = labels
+            .chunks(size)
+            .enumerate()
+            .map(|(k, l)| (k * size..k * size + l.len(), self.net.clone().cache(l)))
+            .collect();
         Ok(Box::new(NativeSession {
             meta: self.meta.clone(),
             caches,
@@ -181,10 +196,14 @@ impl Engine for NativeEngine {
     }
 }
 
+/// Images per full forward pass of the native engine.
+const FORWARD_IMAGES: usize = 16;
+
 /// The cached sampler: each position of each layer is computed once, when its inputs are final.
 struct NativeSession {
     meta: ModelMeta,
-    caches: Vec<Box<dyn NetCache>>,
+    /// The images each cache holds (consecutive), and the cache.
+    caches: Vec<(std::ops::Range<usize>, Box<dyn NetCache>)>,
     /// Positions before this one are computed with their final pixels.
     done: usize,
     /// The position last computed before its own pixel was sampled. In a single-channel model no
@@ -201,38 +220,49 @@ impl Session for NativeSession {
                 "position ({row}, {col}) channel {channel} is out of raster order"
             )));
         }
-        let len = m.image_len();
-        let mut out = Vec::with_capacity(self.caches.len() * m.levels);
-        for (b, cache) in self.caches.iter_mut().enumerate() {
-            let image = &pixels[b * len..(b + 1) * len];
-            for q in self.done..p {
-                if self.tentative == Some(q) && m.channels == 1 {
-                    load_pixel(image, cache.image_mut(), q);
+        let (len, levels, colours) = (m.image_len(), m.levels, m.channels);
+        let (done, tentative) = (self.done, self.tentative);
+        let run = |(images, cache): &mut (std::ops::Range<usize>, Box<dyn NetCache>)| -> Vec<f32> {
+            let batch = &pixels[images.start * len..images.end * len];
+            for q in done..p {
+                if tentative == Some(q) && colours == 1 {
+                    load_pixel(batch, cache.image_mut(), q);
                 } else {
-                    cache.position(image, q);
+                    cache.position(batch, q);
                 }
             }
-            let head = cache.position(image, p);
-            out.extend_from_slice(&head[channel * m.levels..(channel + 1) * m.levels]);
-        }
+            let head = cache.position(batch, p);
+            head.chunks_exact(colours * levels).flat_map(|h| h[channel * levels..(channel + 1) * levels].to_vec()).collect()
+        };
+        let parts: Vec<Vec<f32>> = if self.caches.len() > 1 {
+            use rayon::prelude::*;
+            self.caches.par_iter_mut().map(run).collect()
+        } else {
+            self.caches.iter_mut().map(run).collect()
+        };
         self.done = p;
         self.tentative = Some(p);
-        Ok(out)
+        Ok(parts.concat())
     }
 
     fn gates(&self, row: usize, col: usize) -> Vec<lstm::LstmGates> {
         let p = row * self.meta.width + col;
         match self.caches.first() {
-            Some(cache) if p <= self.done => cache.gates(p),
+            Some((_, cache)) if p <= self.done => cache.gates(p),
             _ => Vec::new(),
         }
     }
 }
 
-/// Copies pixel `p` (all colour channels) from `[C][H][W]` into a position-major map.
+/// Copies pixel `p` (all colour channels) of every image from `[n][C][H][W]` into a map's
+/// `[n][C]` at p.
 pub(crate) fn load_pixel(pixels: &[f32], map: &mut conv::Map, p: usize) {
-    let hw = map.h * map.w;
-    for c in 0..map.c {
-        map.data[p * map.c + c] = pixels[c * hw + p];
+    let (hw, c) = (map.h * map.w, map.c);
+    let len = hw * c;
+    let slab = map.at_mut(p);
+    for (b, dst) in slab.chunks_exact_mut(c).enumerate() {
+        for (k, v) in dst.iter_mut().enumerate() {
+            *v = pixels[b * len + k * hw + p];
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::conv::{add, relu, Conv, Map, Mask};
 use super::head::Head;
-use super::{Activations, Layered};
+use super::{Activations, Labels, Layered};
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
 use crate::metadata::ModelMeta;
@@ -47,23 +47,25 @@ impl PixelCnn {
         })
     }
 
-    /// Block `b`'s first 1x1 at position p: relu(conv1(relu(x))).
-    fn inner_at(&self, b: usize, x: &[f32], out: &mut [f32]) {
-        let mut v = x.to_vec();
-        relu(&mut v);
-        self.blocks[b][0].pointwise(&v, out);
-        relu(out);
-    }
-
-    /// Block `b`'s kxk and last 1x1 at position p, added to the stream into the next stream map.
-    fn block_out_at(&self, b: usize, m: &mut Maps, p: usize) {
-        let mut mid = vec![0.0; self.hidden];
-        self.blocks[b][1].at(&m.inner[b], p, &mut mid);
-        relu(&mut mid);
-        let (before, after) = m.stream.split_at_mut(b + 1);
-        let out = after[0].at_mut(p);
-        self.blocks[b][2].pointwise(&mid, out);
-        add(out, before[b].at(p));
+    /// conv_in, then each block's three convolutions, over positions `p0..p1` of every image,
+    /// layer by layer (each layer reads only earlier layers at those and earlier positions).
+    fn layers_span(&self, m: &mut Maps, p0: usize, p1: usize) {
+        let n = m.image.n;
+        self.conv_in.span(&m.image, p0, p1, m.stream[0].span_mut(p0, p1));
+        for b in 0..self.blocks.len() {
+            let mut x = m.stream[b].span(p0, p1).to_vec();
+            relu(&mut x);
+            let inner = m.inner[b].span_mut(p0, p1);
+            self.blocks[b][0].pointwise(&x, inner);
+            relu(inner);
+            let mut mid = vec![0.0; (p1 - p0) * n * self.hidden];
+            self.blocks[b][1].span(&m.inner[b], p0, p1, &mut mid);
+            relu(&mut mid);
+            let (before, after) = m.stream.split_at_mut(b + 1);
+            let out = after[0].span_mut(p0, p1);
+            self.blocks[b][2].pointwise(&mid, out);
+            add(out, before[b].span(p0, p1));
+        }
     }
 }
 
@@ -89,41 +91,23 @@ impl Layered for PixelCnn {
     type Maps = Maps;
     type Context = ();
 
-    fn maps(&self) -> Maps {
+    fn maps(&self, n: usize) -> Maps {
         let (h, w, hid) = (self.h, self.w, self.hidden);
         Maps {
-            image: Map::new(h, w, self.colours),
-            stream: (0..=self.blocks.len()).map(|_| Map::new(h, w, 2 * hid)).collect(),
-            inner: (0..self.blocks.len()).map(|_| Map::new(h, w, hid)).collect(),
+            image: Map::new(h, w, n, self.colours),
+            stream: (0..=self.blocks.len()).map(|_| Map::new(h, w, n, 2 * hid)).collect(),
+            inner: (0..self.blocks.len()).map(|_| Map::new(h, w, n, hid)).collect(),
         }
     }
 
-    fn context(&self, _label: Option<usize>) {}
+    fn context(&self, _labels: &Labels) {}
 
     fn all_layers(&self, _: &(), m: &mut Maps) {
-        let hw = self.h * self.w;
-        for p in 0..hw {
-            self.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
-        }
-        for b in 0..self.blocks.len() {
-            for p in 0..hw {
-                let x = m.stream[b].at(p).to_vec();
-                self.inner_at(b, &x, m.inner[b].at_mut(p));
-            }
-            for p in 0..hw {
-                self.block_out_at(b, m, p);
-            }
-        }
+        self.layers_span(m, 0, self.h * self.w);
     }
 
-    /// conv_in, then each block's three convolutions, at p only.
     fn layers_at(&self, _: &(), m: &mut Maps, p: usize) {
-        self.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
-        for b in 0..self.blocks.len() {
-            let x = m.stream[b].at(p).to_vec();
-            self.inner_at(b, &x, m.inner[b].at_mut(p));
-            self.block_out_at(b, m, p);
-        }
+        self.layers_span(m, p, p + 1);
     }
 
     fn head(&self) -> &Head {

@@ -6,7 +6,7 @@
 use super::conv::{add, Conv, Map, Mask};
 use super::head::Head;
 use super::lstm::{cell, LstmGates};
-use super::{Activations, Layered};
+use super::{Activations, Labels, Layered};
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
 use crate::metadata::ModelMeta;
@@ -55,32 +55,32 @@ impl RowLstm {
         })
     }
 
-    /// Layer `l`'s gate pre-activations at p: input-to-state there plus state-to-state over the row above.
-    fn pre_gates(&self, l: usize, m: &Maps, p: usize) -> Vec<f32> {
+    /// Layer `l`'s gate pre-activations over `p0..p1` (within one row): input-to-state there plus
+    /// state-to-state over the row above.
+    fn pre_gates(&self, l: usize, m: &Maps, p0: usize, p1: usize) -> Vec<f32> {
         let layer = &self.layers[l];
-        let mut gates = vec![0.0; 4 * self.hidden];
-        layer.is_conv.at(&m.stream[l], p, &mut gates);
-        if p >= self.w {
-            let mut ss = vec![0.0; 4 * self.hidden];
-            layer.ss_conv.at(&m.state[l], p - self.w, &mut ss);
+        let mut gates = vec![0.0; (p1 - p0) * m.image.n * 4 * self.hidden];
+        layer.is_conv.span(&m.stream[l], p0, p1, &mut gates);
+        if p0 >= self.w {
+            let mut ss = vec![0.0; gates.len()];
+            layer.ss_conv.span(&m.state[l], p0 - self.w, p1 - self.w, &mut ss);
             add(&mut gates, &ss);
         }
         gates
     }
 
-    /// Layer `l` at position p: its state and cell there, and the stream after it.
-    fn layer_at(&self, l: usize, m: &mut Maps, p: usize) {
-        let (layer, hid, w) = (&self.layers[l], self.hidden, self.w);
-        let gates = self.pre_gates(l, m, p);
-        let above = (p >= w).then(|| p - w);
-        let (mut h, mut c) = (vec![0.0; hid], vec![0.0; hid]);
-        cell(&gates, above.map(|q| m.cell[l].at(q)), &mut h, &mut c);
-        m.state[l].at_mut(p).copy_from_slice(&h);
-        m.cell[l].at_mut(p).copy_from_slice(&c);
+    /// Layer `l` over positions `p0..p1` of one row: states and cells there, and the stream after it.
+    fn layer_span(&self, l: usize, m: &mut Maps, p0: usize, p1: usize) {
+        let (layer, w) = (&self.layers[l], self.w);
+        let gates = self.pre_gates(l, m, p0, p1);
+        let stride = m.image.n * self.hidden;
+        let (above, here) = m.cell[l].data.split_at_mut(p0 * stride);
+        let c_prev = (p0 >= w).then(|| &above[(p0 - w) * stride..(p1 - w) * stride]);
+        cell(self.hidden, &gates, c_prev, m.state[l].span_mut(p0, p1), &mut here[..(p1 - p0) * stride]);
         let (before, after) = m.stream.split_at_mut(l + 1);
-        let out = after[0].at_mut(p);
-        layer.out.pointwise(&h, out);
-        add(out, before[l].at(p));
+        let out = after[0].span_mut(p0, p1);
+        layer.out.pointwise(m.state[l].span(p0, p1), out);
+        add(out, before[l].span(p0, p1));
     }
 }
 
@@ -107,26 +107,25 @@ impl Layered for RowLstm {
     type Maps = Maps;
     type Context = ();
 
-    fn maps(&self) -> Maps {
-        let (h, w, hid, n) = (self.h, self.w, self.hidden, self.layers.len());
+    fn maps(&self, n: usize) -> Maps {
+        let (h, w, hid, layers) = (self.h, self.w, self.hidden, self.layers.len());
         Maps {
-            image: Map::new(h, w, self.colours),
-            stream: (0..=n).map(|_| Map::new(h, w, hid)).collect(),
-            state: (0..n).map(|_| Map::new(h, w, hid)).collect(),
-            cell: (0..n).map(|_| Map::new(h, w, hid)).collect(),
+            image: Map::new(h, w, n, self.colours),
+            stream: (0..=layers).map(|_| Map::new(h, w, n, hid)).collect(),
+            state: (0..layers).map(|_| Map::new(h, w, n, hid)).collect(),
+            cell: (0..layers).map(|_| Map::new(h, w, n, hid)).collect(),
         }
     }
 
-    fn context(&self, _label: Option<usize>) {}
+    fn context(&self, _labels: &Labels) {}
 
+    /// conv_in over the whole image, then each layer a row at a time (a row reads the row above).
     fn all_layers(&self, _: &(), m: &mut Maps) {
         let hw = self.h * self.w;
-        for p in 0..hw {
-            self.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
-        }
+        self.conv_in.span(&m.image, 0, hw, m.stream[0].span_mut(0, hw));
         for l in 0..self.layers.len() {
-            for p in 0..hw {
-                self.layer_at(l, m, p);
+            for i in 0..self.h {
+                self.layer_span(l, m, i * self.w, (i + 1) * self.w);
             }
         }
     }
@@ -134,7 +133,7 @@ impl Layered for RowLstm {
     fn layers_at(&self, _: &(), m: &mut Maps, p: usize) {
         self.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
         for l in 0..self.layers.len() {
-            self.layer_at(l, m, p);
+            self.layer_span(l, m, p, p + 1);
         }
     }
 
@@ -143,6 +142,9 @@ impl Layered for RowLstm {
     }
 
     fn gates(&self, _: &(), m: &Maps, p: usize) -> Vec<LstmGates> {
-        (0..self.layers.len()).map(|l| LstmGates::from_pre(l, "rows", &self.pre_gates(l, m, p))).collect()
+        let first = 4 * self.hidden; // the first image's row
+        (0..self.layers.len())
+            .map(|l| LstmGates::from_pre(l, "rows", &self.pre_gates(l, m, p, p + 1)[..first]))
+            .collect()
     }
 }
