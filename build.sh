@@ -124,12 +124,15 @@ soak() {
 }
 
 bench() { # [query]
-  setup
-  build_native
-  build_wasm
-  build_site
-  ort_assets
-  log "bench: onnxruntime-web and pixelwise in headless Chromium (tests/bench/run.mjs)"
+  # Build output goes to stderr, so stdout holds only the JSON lines (./build.sh bench > bench.jsonl).
+  {
+    setup
+    build_native
+    build_wasm
+    build_site
+    ort_assets
+  } >&2
+  log "bench: onnxruntime-web and pixelwise in headless Chromium (tests/bench/run.mjs)" >&2
   node tests/bench/run.mjs "${1:-}"
 }
 

@@ -89,6 +89,8 @@ pub fn run(a: Args) -> Result<()> {
     let mut line = serde_json::json!({
         "model": a.model,
         "batch": b,
+        // The native engine's pool (RAYON_NUM_THREADS=1 for one thread).
+        "threads": rayon::current_num_threads(),
         "ms_per_image": {"native_cached": r(cached), "native_full_recompute": r(full_native), "tract_full_recompute": r(full_tract)},
         "ms_full_forward": {"native": r(fwd_native), "tract": r(fwd_tract)},
         "ratios": {
