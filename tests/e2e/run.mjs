@@ -2,7 +2,7 @@
 // server on a free port, checks generation, stop, completion, errors and the server's headers,
 // writes screenshots to target/e2e/ and prints the page's measured speed per engine as JSON lines.
 // Usage: node tests/e2e/run.mjs [groups]   (after ./build.sh has built target/release/serve and www/)
-//   groups: a comma-separated subset of main,visibility,phone,colour,lessons,byo (default: all of them)
+//   groups: a comma-separated subset of main,visibility,phone,colour,lessons,byo,bench (default: all of them)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -14,13 +14,14 @@ import { phoneChecks, visibilityChecks } from './visibility.mjs';
 import { colourChecks } from './colour.mjs';
 import { lessonChecks } from './lessons.mjs';
 import { byoChecks } from './byo.mjs';
+import { benchChecks } from './bench.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(ROOT, 'target/e2e');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const started = Date.now();
 
-const GROUPS = (process.argv[2] || 'main,visibility,phone,colour,lessons,byo').split(',');
+const GROUPS = (process.argv[2] || 'main,visibility,phone,colour,lessons,byo,bench').split(',');
 const want = (group) => GROUPS.includes(group);
 
 class Failure extends Error {}
@@ -408,6 +409,7 @@ async function main() {
     if (want('colour')) await colourChecks(page, server.base, ctx);
     if (want('lessons')) await lessonChecks(page, server.base, ctx);
     if (want('byo')) await byoChecks(page, server.base, ctx);
+    if (want('bench')) await benchChecks(page, server.base, ctx);
     console.log(`e2e: all checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${path.relative(ROOT, OUT)}/`);
   } catch (e) {
     console.error(`e2e FAILED: ${e instanceof Failure ? e.message : e.stack || e}`);
