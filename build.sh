@@ -61,6 +61,30 @@ build_wasm() {
   rm -f www/pkg/.gitignore www/pkg/package.json www/pkg/README.md
 }
 
+THREADS_NIGHTLY=nightly-2026-05-19 # the threaded wasm build only (build-std), pinned by date
+
+# The threaded module (www/pkg-threads/), loaded by pages that are cross-origin isolated. Shared
+# memory needs std rebuilt with atomics, hence nightly; the link arguments export what
+# wasm-bindgen's thread start-up reads (TOOLCHAIN.md). RUSTFLAGS replaces .cargo/config.toml's
+# list, so +simd128 is repeated. Its own target folder keeps the stable build's cache intact.
+build_wasm_threads() {
+  rustup toolchain list | grep -q "^$THREADS_NIGHTLY" || rustup toolchain install "$THREADS_NIGHTLY" --profile minimal
+  rustup component list --toolchain "$THREADS_NIGHTLY" --installed | grep -q '^rust-src' \
+    || rustup component add rust-src --toolchain "$THREADS_NIGHTLY"
+  log "threaded wasm build ($THREADS_NIGHTLY, build-std, shared memory)"
+  local flags="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128"
+  flags+=" -C link-arg=--shared-memory -C link-arg=--max-memory=1073741824 -C link-arg=--import-memory"
+  flags+=" -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size"
+  flags+=" -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
+  # cargo and wasm-bindgen directly: build-std needs only rust-src, while wasm-pack insists on the
+  # nightly's prebuilt wasm32 std, which this nightly does not ship.
+  RUSTFLAGS="$flags" CARGO_TARGET_DIR=target/threads rustup run "$THREADS_NIGHTLY" cargo build --lib --release \
+    --target wasm32-unknown-unknown --features threads -Z build-std=panic_abort,std
+  wasm-bindgen --target web --no-typescript --out-dir www/pkg-threads \
+    target/threads/wasm32-unknown-unknown/release/pixelwise.wasm
+  rm -f www/pkg-threads/.gitignore www/pkg-threads/package.json www/pkg-threads/README.md
+}
+
 build_site() {
   log "models for the page"
   mkdir -p www/models

@@ -32,3 +32,7 @@ pub use engine::{load_engine, Engine, EngineKind, Session};
 pub use error::{Error, Result};
 pub use model_file::ModelFile;
 pub use sampler::Sampler;
+
+/// Starts the threaded module's pool of Web Workers (`await initThreadPool(n)` before any work).
+#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+pub use wasm_bindgen_rayon::init_thread_pool;
