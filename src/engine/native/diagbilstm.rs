@@ -268,9 +268,9 @@ impl Layered for DiagBiLstm {
 
     /// Left-to-right states at p; when a row starts, the right-to-left states of the row above
     /// (final in every layer's input by then).
-    fn layers_at(&self, _: &(), m: &mut Maps, p: usize) {
+    fn layers_at(&self, _: &(), m: &mut Maps, p: usize, again: bool) {
         let (i, j) = (p / self.w, p % self.w);
-        if j == 0 && i > 0 {
+        if j == 0 && i > 0 && !again {
             for l in 0..self.layers.len() {
                 self.rl_row(l, m, i - 1);
             }

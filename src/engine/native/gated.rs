@@ -3,6 +3,7 @@
 //! per-class bias; residual horizontal stack after the first layer; the PixelCNN output head.
 
 use super::conv::{add, Conv, Map, Mask};
+use super::activation::{sigmoid, tanh};
 use super::head::Head;
 use super::{Activations, Labels, Layered};
 use crate::arch::gated::Config;
@@ -119,7 +120,7 @@ fn add_per_position(span: &mut [f32], bias: &[f32]) {
 fn gate(half: usize, pre: &[f32], out: &mut [f32]) {
     for (row, o) in pre.chunks_exact(2 * half).zip(out.chunks_exact_mut(half)) {
         for (o, (f, g)) in o.iter_mut().zip(row[..half].iter().zip(&row[half..])) {
-            *o = f.tanh() / (1.0 + (-g).exp());
+            *o = tanh(*f) * sigmoid(*g);
         }
     }
 }
@@ -181,10 +182,10 @@ impl Layered for Gated {
         }
     }
 
-    /// At the first position of a row, the vertical stack for that whole row (it sees only rows
+    /// At the first position of a row (the first time only), the vertical stack for that whole row (it sees only rows
     /// above, which are final); then the horizontal stack at `p` through every layer.
-    fn layers_at(&self, bias: &Self::Context, m: &mut Maps, p: usize) {
-        if p % self.w == 0 {
+    fn layers_at(&self, bias: &Self::Context, m: &mut Maps, p: usize, again: bool) {
+        if p % self.w == 0 && !again {
             for l in 0..self.layers.len() {
                 self.vertical_span(l, &bias[l].0, m, p, p + self.w);
             }

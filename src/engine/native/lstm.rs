@@ -1,8 +1,6 @@
 //! The LSTM cell both PixelRNN architectures share, with the gate order of the training code.
 
-fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
-}
+use super::activation::{sigmoid, tanh};
 
 /// For rows of `hidden` states: `gates` holds each row's [o, f, i, g] (4 x hidden); `c_prev` is
 /// None where the previous state is zero. c = sig(f) * c_prev + sig(i) * tanh(g), h = sig(o) * tanh(c).
@@ -15,8 +13,8 @@ pub fn cell(hidden: usize, gates: &[f32], c_prev: Option<&[f32]>, h: &mut [f32],
         for k in 0..hidden {
             let at = r * hidden + k;
             let prev = c_prev.map_or(0.0, |cp| cp[at]);
-            c[at] = sigmoid(f[k]) * prev + sigmoid(i[k]) * g[k].tanh();
-            h[at] = sigmoid(o[k]) * c[at].tanh();
+            c[at] = sigmoid(f[k]) * prev + sigmoid(i[k]) * tanh(g[k]);
+            h[at] = sigmoid(o[k]) * tanh(c[at]);
         }
     }
 }
@@ -44,7 +42,7 @@ impl LstmGates {
             o: sig(&pre[..n]),
             f: sig(&pre[n..2 * n]),
             i: sig(&pre[2 * n..3 * n]),
-            g: pre[3 * n..].iter().map(|x| x.tanh()).collect(),
+            g: pre[3 * n..].iter().map(|&x| tanh(x)).collect(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The native engine: architectures it knows, rebuilt from the file's metadata and raw weights.
 
+pub mod activation;
 pub mod conv;
 pub mod diagbilstm;
 pub mod gated;
@@ -27,8 +28,9 @@ pub trait Layered: Send + Sync + Sized + 'static {
     /// Layer by layer over the whole image, its pixels already loaded.
     fn all_layers(&self, ctx: &Self::Context, m: &mut Self::Maps);
     /// Every layer at position `p`: earlier positions are computed with their final pixels and
-    /// pixel `p` is loaded.
-    fn layers_at(&self, ctx: &Self::Context, m: &mut Self::Maps, p: usize);
+    /// pixel `p` is loaded. `again` when `p` was computed before and only its own pixel changed
+    /// since (a colour pixel's next sub-pixel): work that never reads the current row is kept.
+    fn layers_at(&self, ctx: &Self::Context, m: &mut Self::Maps, p: usize, again: bool);
     fn head(&self) -> &head::Head;
     /// The first image's LSTM gate activations at `p` (computed), one per LSTM; none for
     /// convolutional models.
@@ -76,8 +78,9 @@ impl<N: Layered> Net for N {
 /// Activations of a batch of images, filled in raster order.
 pub trait NetCache: Send {
     /// Computes every layer at position `p` (all earlier positions already computed with their
-    /// final pixels) and returns the head's output there for every image, `[n][C*L]`.
-    fn position(&mut self, pixels: &[f32], p: usize) -> Vec<f32>;
+    /// final pixels) and returns the head's output there for every image, `[n][C*L]`; `again` as
+    /// in `Layered::layers_at`.
+    fn position(&mut self, pixels: &[f32], p: usize, again: bool) -> Vec<f32>;
 
     /// The cached input images, read by later positions' first-layer convolutions.
     fn image_mut(&mut self) -> &mut conv::Map;
@@ -93,9 +96,9 @@ struct Cache<N: Layered> {
 }
 
 impl<N: Layered> NetCache for Cache<N> {
-    fn position(&mut self, pixels: &[f32], p: usize) -> Vec<f32> {
+    fn position(&mut self, pixels: &[f32], p: usize, again: bool) -> Vec<f32> {
         load_pixel(pixels, self.maps.image(), p);
-        self.net.layers_at(&self.ctx, &mut self.maps, p);
+        self.net.layers_at(&self.ctx, &mut self.maps, p, again);
         self.net.head().at(self.maps.last().at(p))
     }
 
@@ -219,10 +222,10 @@ impl Session for NativeSession {
                 if tentative == Some(q) && colours == 1 {
                     load_pixel(batch, cache.image_mut(), q);
                 } else {
-                    cache.position(batch, q);
+                    cache.position(batch, q, tentative == Some(q));
                 }
             }
-            let head = cache.position(batch, p);
+            let head = cache.position(batch, p, tentative == Some(p));
             head.chunks_exact(colours * levels).flat_map(|h| h[channel * levels..(channel + 1) * levels].to_vec()).collect()
         };
         let parts: Vec<Vec<f32>> = if self.caches.len() > 1 {

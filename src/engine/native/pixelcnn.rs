@@ -103,7 +103,7 @@ impl Layered for PixelCnn {
         self.layers_span(m, 0, self.h * self.w);
     }
 
-    fn layers_at(&self, _: &(), m: &mut Maps, p: usize) {
+    fn layers_at(&self, _: &(), m: &mut Maps, p: usize, _again: bool) {
         self.layers_span(m, p, p + 1);
     }
 

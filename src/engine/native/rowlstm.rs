@@ -131,7 +131,7 @@ impl Layered for RowLstm {
         }
     }
 
-    fn layers_at(&self, _: &(), m: &mut Maps, p: usize) {
+    fn layers_at(&self, _: &(), m: &mut Maps, p: usize, _again: bool) {
         self.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
         for l in 0..self.layers.len() {
             self.layer_span(l, m, p, p + 1);
