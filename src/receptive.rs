@@ -31,15 +31,16 @@ pub fn base_images(meta: &ModelMeta) -> Vec<Vec<f32>> {
     vec![vec![0.0; meta.image_len()], noise(1, 0.15), noise(2, 0.5)]
 }
 
-/// Consecutive unseen positions perturbed together after the first base image.
+/// Consecutive unseen positions perturbed together.
 const GROUP: usize = 16;
 
 /// True at every pixel whose change alters some logit at (`row`, `col`), for some base image.
 /// Outputs are compared bit for bit: a pixel outside the field leaves every operation on the way
-/// to (`row`, `col`) identical. On the first base every pixel of the image is perturbed alone (all
-/// its channels at once), later positions included, so a dependence on them would show. On later
-/// bases only the pixels not yet seen are tested, in groups of consecutive pixels split in halves
-/// when the group changes the logits; this assumes two perturbations never cancel exactly.
+/// to (`row`, `col`) identical. Every pixel of the image (all its channels at once) is tested,
+/// later positions included, so a dependence on them would show; on later bases only the pixels
+/// not yet seen. Pixels go in groups of consecutive ones, and a group that changes the logits has
+/// each of its pixels tested alone: most of an image (everything after the target, the blind
+/// spot) then costs one forward per group. This assumes perturbations never cancel exactly.
 pub fn receptive_field(engine: &dyn Engine, row: usize, col: usize) -> Result<Vec<bool>> {
     let m = engine.meta().clone();
     let (hw, len) = (m.positions(), m.image_len());
@@ -57,7 +58,7 @@ pub fn receptive_field(engine: &dyn Engine, row: usize, col: usize) -> Result<Ve
     for (i, base) in base_images(&m).iter().enumerate() {
         let label = (m.classes > 0).then(|| i % m.classes);
         let unseen: Vec<usize> = (0..hw).filter(|&q| !seen[q]).collect();
-        let mut groups: Vec<Vec<usize>> = unseen.chunks(if i == 0 { 1 } else { GROUP }).map(<[usize]>::to_vec).collect();
+        let mut groups: Vec<Vec<usize>> = unseen.chunks(GROUP).map(<[usize]>::to_vec).collect();
         while !groups.is_empty() {
             let batch: Vec<Vec<usize>> = groups.drain(..groups.len().min(BATCH - 1)).collect();
             // Image 0 of every batch is the base itself, so each comparison is within one call.
@@ -82,8 +83,7 @@ pub fn receptive_field(engine: &dyn Engine, row: usize, col: usize) -> Result<Ve
                 if let [q] = group[..] {
                     seen[q] = true;
                 } else {
-                    let (a, b) = group.split_at(group.len() / 2);
-                    groups.extend([a.to_vec(), b.to_vec()]);
+                    groups.extend(group.into_iter().map(|q| vec![q]));
                 }
             }
         }

@@ -158,16 +158,26 @@ impl Engine for NativeEngine {
     fn forward(&self, pixels: &[f32], n: usize, labels: &Labels) -> Result<Vec<f32>> {
         check_batch(&self.meta, pixels, n, labels)?;
         let len = self.meta.image_len();
-        let mut out = Vec::with_capacity(n * len * self.meta.levels);
-        // A bounded number of images at once keeps the activation maps small.
-        for (k, chunk) in labels.chunks(FORWARD_IMAGES).enumerate() {
-            let first = k * FORWARD_IMAGES;
+        // A few hundred positions already make each product large, and more images at once only
+        // grow the maps past the caches (measured: 3.2 ms per digit alone, 4.2 in 16s), so images
+        // go in small groups, the groups in parallel.
+        let group = (FORWARD_ROWS / self.meta.positions()).max(1);
+        let one = |(k, chunk): (usize, &[Option<usize>])| -> Vec<f32> {
+            let first = k * group;
             let head = self.net.forward(&pixels[first * len..(first + chunk.len()) * len], chunk);
+            let mut out = Vec::with_capacity(chunk.len() * len * self.meta.levels);
             for b in 0..chunk.len() {
                 self.to_logits(&head, b, chunk.len(), &mut out);
             }
-        }
-        Ok(out)
+            out
+        };
+        let parts: Vec<Vec<f32>> = if rayon::current_num_threads() > 1 && n > group {
+            use rayon::prelude::*;
+            labels.par_chunks(group).enumerate().map(one).collect()
+        } else {
+            labels.chunks(group).enumerate().map(one).collect()
+        };
+        Ok(parts.concat())
     }
 
     fn session(&self, n: usize, labels: &Labels) -> Result<Box<dyn Session>> {
@@ -190,8 +200,8 @@ impl Engine for NativeEngine {
     }
 }
 
-/// Images per full forward pass of the native engine.
-const FORWARD_IMAGES: usize = 16;
+/// Rows (positions x images) a full forward pass aims at: one digit, or four 16x16 emoji.
+const FORWARD_ROWS: usize = 1024;
 
 /// The cached sampler: each position of each layer is computed once, when its inputs are final.
 struct NativeSession {
