@@ -171,7 +171,7 @@ fuzz() { # seconds
   cp models/*.onnx tests/fixtures/*.onnx fuzz/corpus/model_file/
   log "fuzzing the model loader and both engines for $seconds s (cargo-fuzz, $NIGHTLY)"
   cargo "+$NIGHTLY" fuzz run model_file fuzz/corpus/model_file -- \
-    -max_total_time="$seconds" -timeout=60 -rss_limit_mb=4096 -print_final_stats=1
+    -max_total_time="$seconds" -timeout=300 -rss_limit_mb=4096 -print_final_stats=1
 }
 
 case "${1:-}" in
