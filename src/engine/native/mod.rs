@@ -210,9 +210,11 @@ struct NativeSession {
     caches: Vec<(std::ops::Range<usize>, Box<dyn NetCache>)>,
     /// Positions before this one are computed with their final pixels.
     done: usize,
-    /// The position last computed before its own pixel was sampled. In a single-channel model no
-    /// activation at p reads pixel p (mask A), so once sampled it only needs copying into the image.
-    tentative: Option<usize>,
+    /// The position last computed before its own pixel was final, and the channel asked for then.
+    /// No activation at p reads p's last channel (mask A keeps it out, mask B layers only pass on
+    /// what the first layer read), so once that channel was asked for, the activations at p are
+    /// final and the pixel only needs copying into the image.
+    tentative: Option<(usize, usize)>,
 }
 
 impl Session for NativeSession {
@@ -229,13 +231,14 @@ impl Session for NativeSession {
         let run = |(images, cache): &mut (std::ops::Range<usize>, Box<dyn NetCache>)| -> Vec<f32> {
             let batch = &pixels[images.start * len..images.end * len];
             for q in done..p {
-                if tentative == Some(q) && colours == 1 {
-                    load_pixel(batch, cache.image_mut(), q);
-                } else {
-                    cache.position(batch, q, tentative == Some(q));
+                match tentative {
+                    Some((t, c)) if t == q && c + 1 == colours => load_pixel(batch, cache.image_mut(), q),
+                    _ => {
+                        cache.position(batch, q, tentative.is_some_and(|(t, _)| t == q));
+                    }
                 }
             }
-            let head = cache.position(batch, p, tentative == Some(p));
+            let head = cache.position(batch, p, tentative.is_some_and(|(t, _)| t == p));
             head.chunks_exact(colours * levels).flat_map(|h| h[channel * levels..(channel + 1) * levels].to_vec()).collect()
         };
         let parts: Vec<Vec<f32>> = if self.caches.len() > 1 {
@@ -245,7 +248,7 @@ impl Session for NativeSession {
             self.caches.iter_mut().map(run).collect()
         };
         self.done = p;
-        self.tentative = Some(p);
+        self.tentative = Some((p, channel));
         Ok(parts.concat())
     }
 
