@@ -1,7 +1,9 @@
 //! pixelwise: autoregressive image models (PixelCNN, Gated PixelCNN, PixelRNN) sampled pixel by
 //! pixel, by tract-onnx or by a cached native engine, from one self-describing .onnx file.
 
+#[cfg(feature = "tract")]
 pub mod classifier;
+#[cfg(feature = "tract")]
 pub mod conditional;
 pub mod engine;
 pub mod error;
@@ -10,6 +12,7 @@ pub mod mask_view;
 pub mod masks;
 pub mod metadata;
 pub mod model_file;
+pub mod onnx_proto;
 pub mod nll;
 pub mod receptive;
 pub mod sampler;
