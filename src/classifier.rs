@@ -32,7 +32,7 @@ impl Classifier {
                 file.input_names()
             )));
         }
-        let model = tract_onnx::onnx().model_for_proto_model(&file.proto).map_err(tract_err)?;
+        let model = crate::engine::tract::read_graph(file).map_err(tract_err)?;
         let plan = model.into_optimized().map_err(tract_err)?.into_runnable().map_err(tract_err)?;
         Ok(Self {
             plan,

@@ -2,7 +2,9 @@
 //! pixel, by tract-onnx or by a cached native engine, from one self-describing .onnx file.
 
 pub mod arch;
+#[cfg(feature = "tract")]
 pub mod classifier;
+#[cfg(feature = "tract")]
 pub mod conditional;
 pub mod engine;
 pub mod error;
@@ -11,6 +13,7 @@ pub mod mask_view;
 pub mod masks;
 pub mod metadata;
 pub mod model_file;
+pub mod onnx_proto;
 pub mod nll;
 pub mod receptive;
 pub mod sampler;

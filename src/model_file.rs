@@ -1,18 +1,22 @@
-//! A model file read once: the protobuf (for tract), the metadata and the raw weights (for the
-//! native engine), looked up by their PyTorch names.
+//! A model file read once: the metadata and the raw weights (for the native engine), looked up by
+//! their PyTorch names, and the file's bytes for tract, which reads the graph with its own types.
 
 use std::collections::{BTreeMap, HashMap};
 
-use tract_onnx::pb::{tensor_shape_proto::dimension, type_proto, ModelProto, TensorProto, ValueInfoProto};
-use tract_onnx::prelude::Framework;
+use prost::Message;
 
 use crate::error::{Error, Result};
 use crate::metadata::ModelMeta;
+use crate::onnx_proto::{ModelProto, TensorProto, ValueInfoProto};
 
 pub struct ModelFile {
     pub proto: ModelProto,
     pub props: BTreeMap<String, String>,
-    weights: HashMap<String, TensorProto>,
+    /// Initializer name -> its index in the graph's initializers.
+    weights: HashMap<String, usize>,
+    /// The file as read: tract parses the full graph (attributes and all) from it.
+    #[cfg(feature = "tract")]
+    pub bytes: Vec<u8>,
 }
 
 const FLOAT: i32 = 1;
@@ -53,9 +57,7 @@ impl ModelFile {
         if bytes.is_empty() {
             return Err(Error::Format("the file is empty".into()));
         }
-        let proto = tract_onnx::onnx()
-            .proto_model_for_read(&mut &bytes[..])
-            .map_err(|e| Error::Format(format!("{e}")))?;
+        let proto = ModelProto::decode(bytes).map_err(|e| Error::Format(format!("{e}")))?;
         let graph = proto.graph.as_ref().ok_or_else(|| Error::Format("no graph in the file".into()))?;
         if graph.node.is_empty() || graph.output.is_empty() {
             return Err(Error::Format("the graph has no nodes or no outputs".into()));
@@ -63,9 +65,19 @@ impl ModelFile {
         for t in &graph.initializer {
             check_initializer(t)?;
         }
-        let weights = graph.initializer.iter().map(|t| (t.name.clone(), t.clone())).collect();
+        let weights = graph.initializer.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
         let props = proto.metadata_props.iter().map(|e| (e.key.clone(), e.value.clone())).collect();
-        Ok(Self { proto, props, weights })
+        Ok(Self {
+            proto,
+            props,
+            weights,
+            #[cfg(feature = "tract")]
+            bytes: bytes.to_vec(),
+        })
+    }
+
+    fn initializer(&self, index: usize) -> &TensorProto {
+        &self.proto.graph.as_ref().expect("checked when read").initializer[index]
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -96,19 +108,18 @@ impl ModelFile {
     /// `inputs pixels [N, 1, 28, 28]; output class_logits [N, 10]`, for messages about the contract.
     pub fn io_summary(&self) -> String {
         let shape = |v: &ValueInfoProto| -> String {
-            let dims = v.r#type.as_ref().and_then(|t| match &t.value {
-                Some(type_proto::Value::TensorType(tt)) => tt.shape.as_ref().map(|s| {
+            let dims = v.r#type.as_ref().and_then(|t| t.tensor_type.as_ref()).and_then(|tt| {
+                tt.shape.as_ref().map(|s| {
                     s.dim
                         .iter()
-                        .map(|d| match &d.value {
-                            Some(dimension::Value::DimValue(n)) => n.to_string(),
-                            Some(dimension::Value::DimParam(p)) => p.clone(),
-                            None => "?".into(),
+                        .map(|d| match (&d.dim_value, &d.dim_param) {
+                            (Some(n), _) => n.to_string(),
+                            (None, Some(p)) => p.clone(),
+                            (None, None) => "?".into(),
                         })
                         .collect::<Vec<_>>()
                         .join(", ")
-                }),
-                None => None,
+                })
             });
             format!("{} [{}]", v.name, dims.unwrap_or_else(|| "?".into()))
         };
@@ -139,6 +150,7 @@ impl ModelFile {
         let t = self
             .weights
             .get(name)
+            .map(|&i| self.initializer(i))
             .ok_or_else(|| Error::Weights(format!("missing initializer {name:?}")))?;
         let got: Vec<usize> = t.dims.iter().map(|&d| d as usize).collect();
         if got != dims {
@@ -174,7 +186,7 @@ impl ModelFile {
         self.weights
             .iter()
             .filter(|(name, _)| name.starts_with(prefix) && !name.ends_with(".mask"))
-            .map(|(_, t)| t.dims.iter().product::<i64>().max(0) as usize)
+            .map(|(_, &i)| self.initializer(i).dims.iter().product::<i64>().max(0) as usize)
             .sum()
     }
 }

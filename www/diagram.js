@@ -12,12 +12,13 @@ function el(name, attrs, parent) {
   return e;
 }
 
-/** `blocks`: the wasm's diagram (or null); `masks`: the model's kernel masks, for clicks. */
-export function drawDiagram(container, detail, blocks, masks) {
+/** `blocks`: the wasm's diagram (or null, with the wasm's `reason`); `masks`: the model's kernel
+ *  masks, for clicks. */
+export function drawDiagram(container, detail, blocks, masks, reason = '') {
   container.replaceChildren();
   detail.replaceChildren();
   if (!blocks) {
-    container.textContent = 'This model file has no architecture the page can draw.';
+    container.textContent = `No diagram of this model${reason ? `: ${reason}` : ''}.`;
     return;
   }
   const [w, h, gap, left] = [520, 40, 14, 40];

@@ -1,19 +1,26 @@
-// Receptive fields, in a worker of their own: measuring one by perturbation is a single long wasm
-// call (tens of seconds), which must block neither the page nor the sampler. The page ends this
+// Receptive fields measured by perturbation, in a worker of their own: one long wasm call (tens of
+// seconds), which must block neither the page nor the sampler. It is started only for a
+// measurement, and parses its own copy of the model for it. The page ends this
 // worker and starts a new one when a newer request makes a running measurement useless.
-import init, { Model } from './pkg/pixelwise.js';
+import { loadModule } from './wasm-modules.js';
 
-const ready = init();
 const models = new Map(); // file -> Promise<Model>
 
+/** The model in the native-only module, or in the full one when only tract can read the file. */
 function loadModel(file, bytes) {
   if (!models.has(file)) {
     const loading = (async () => {
-      await ready;
-      if (bytes) return Model.fromBytes(new Uint8Array(bytes)); // opened from the visitor's computer
-      const res = await fetch(`models/${encodeURIComponent(file)}`);
-      if (!res.ok) throw new Error(`models/${file}: HTTP ${res.status} ${res.statusText}`.trim());
-      return Model.fromBytes(new Uint8Array(await res.arrayBuffer()));
+      let data = bytes && new Uint8Array(bytes); // opened from the visitor's computer
+      if (!data) {
+        const res = await fetch(`models/${encodeURIComponent(file)}`);
+        if (!res.ok) throw new Error(`models/${file}: HTTP ${res.status} ${res.statusText}`.trim());
+        data = new Uint8Array(await res.arrayBuffer());
+      }
+      const native = await loadModule('native');
+      const model = native.bindings.Model.fromBytes(data);
+      if (model.engines().length) return model;
+      model.free();
+      return (await loadModule('full')).bindings.Model.fromBytes(data);
     })();
     loading.catch(() => models.delete(file));
     models.set(file, loading);
@@ -21,32 +28,16 @@ function loadModel(file, bytes) {
   return models.get(file);
 }
 
-// `measure`: perturb every pixel on the native engine. Otherwise the field is derived at once from
-// the masks and the layers (structuralField); an architecture the wasm cannot derive is measured.
+// Measures a pixel's field by perturbing every input pixel: the native engine where this module
+// knows the architecture, else tract. (Fields derived from the masks come from the sampler's worker.)
 self.onmessage = async (e) => {
-  const { id, file, row, col, measure, bytes } = e.data;
+  const { id, file, row, col, bytes } = e.data;
   try {
     const model = await loadModel(file, bytes);
     const t0 = performance.now();
-    let field = null;
-    let source = 'measured';
-    if (!measure) {
-      try {
-        field = model.structuralField(row, col);
-        source = 'masks';
-      } catch {
-        field = null; // no mask rule for this architecture: measure it
-      }
-    }
-    if (!field) {
-      self.postMessage({ type: 'computing', id });
-      try {
-        field = model.receptiveField('native', row, col);
-      } catch {
-        field = model.receptiveField('tract', row, col); // a file only tract can run
-      }
-    }
-    self.postMessage({ type: 'field', id, field, source, ms: performance.now() - t0 }, [field.buffer]);
+    self.postMessage({ type: 'computing', id });
+    const field = model.receptiveField(model.engines().includes('native') ? 'native' : 'tract', row, col);
+    self.postMessage({ type: 'field', id, field, source: 'measured', ms: performance.now() - t0 }, [field.buffer]);
   } catch (err) {
     self.postMessage({ type: 'error', id, message: (err && err.message) || String(err) });
   }

@@ -8,13 +8,13 @@ const EDGE = '#b9c2cf';
 const CENTRE = '#e0245e';
 const MAX_SIDE = 112; // px, the longest side of one grid
 
-/** `masks`: `{arch, kernels: [{name, height, width, mask}]}`, or null when the model has none. */
-export function drawKernelMasks(container, masks) {
+/** `masks`: the wasm's KernelMasks, or null when the model has none; `reason`: the wasm's reason then. */
+export function drawKernelMasks(container, masks, reason = '') {
   container.replaceChildren();
   if (!masks || !masks.kernels || !masks.kernels.length) {
     const p = document.createElement('p');
     p.className = 'note';
-    p.textContent = 'This model file does not say which kernel masks it uses.';
+    p.textContent = `No kernel masks to show${reason ? `: ${reason}` : ''}.`;
     container.append(p);
     return;
   }

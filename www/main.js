@@ -9,12 +9,18 @@ import { Lessons } from './lessons.js';
 import { Race } from './race.js';
 import { drawDiagram } from './diagram.js';
 import { Stepper } from './stepper.js';
+import { isolateLater } from './isolation.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
+// A visit to the plain address draws a first grid by itself as soon as the model is in; an address
+// with settings (a shared link, the tests) waits for Generate.
+let autostart = params.toString() === '';
 
 // Read by the end-to-end test; also handy in the console.
-const pw = (window.pixelwise = { state: 'loading', frames: 0, stale: 0, figures: {}, lastCompletion: null, lastGeneration: null, field: null });
+const pw = (window.pixelwise = { state: 'loading', frames: 0, stale: 0, figures: {}, lastCompletion: null, lastGeneration: null, field: null, marks: {} });
+/** Milestones of the first second, in ms after navigation (the first of each is kept). */
+const mark = (name) => (pw.marks[name] ??= Math.round(performance.now()));
 
 let gen = 0;
 let job = null; // { gen, kind, grid, clickAt, firstAt, n, ... }
@@ -93,9 +99,12 @@ function send(msg) {
   worker.postMessage(msg);
 }
 
-function startWorker() {
+/** `early`: the worker boot.js started while the page was parsed, with what it has said so far. */
+function startWorker(early = null) {
+  mark('main_js_running');
   try {
-    worker = new Worker('worker.js', { type: 'module' });
+    if (early && early.error) throw early.error;
+    worker = early ? early.worker : new Worker('worker.js', { type: 'module' });
   } catch (e) {
     fatal(`This browser cannot start the sampler (module workers): ${e.message}`);
     return;
@@ -105,6 +114,16 @@ function startWorker() {
     else fatal(`The sampler could not start${e.message ? `: ${e.message}` : ' (is pkg/ built? run ./build.sh serve)'}.`);
   };
   worker.onmessage = (e) => onWorker(e.data);
+  const boot = window.pixelwiseBoot;
+  if (early) {
+    boot.report = onWorker;
+    for (const msg of early.queue.splice(0)) onWorker(msg);
+  } else {
+    // A worker of main.js's own (a restart): the native module boot.js compiled, if it did.
+    const native = boot && boot.native ? boot.native.catch(() => null) : Promise.resolve(null);
+    const w = worker;
+    native.then((module) => w.postMessage({ type: 'wasm', module }));
+  }
 }
 
 /** The wasm trapped or ran out of memory: a fresh worker, the model loaded again, and a message. */
@@ -127,6 +146,19 @@ function restartWorker(reason) {
   requestModel();
 }
 
+/** Which WebAssembly module is downloading (the native engine first, the tract module when
+ *  needed) and how far; hidden once it has arrived. */
+function moduleProgress(msg) {
+  pw.modules = { ...pw.modules, [msg.name]: msg.done ? 'ready' : 'loading' };
+  const kb = (n) => `${Math.round(n / 1024).toLocaleString('en-US')} KB`;
+  const arrived = msg.done || msg.received >= msg.total;
+  $('module-status').hidden = arrived;
+  if (arrived) return;
+  const what = msg.name === 'full' ? 'the tract module' : 'the native engine';
+  $('module-text').textContent = `Downloading ${what}${msg.name === 'full' ? ` (needed for ${msg.why})` : ''}: ${kb(msg.received)} of ${kb(msg.total)}`;
+  $('module-progress').value = msg.total ? msg.received / msg.total : 0;
+}
+
 function fatal(text) {
   workerOk = false;
   showError(text);
@@ -135,16 +167,24 @@ function fatal(text) {
 
 function onWorker(msg) {
   if (msg.type === 'ready') {
+    mark('wasm_ready');
+    for (const [name, at] of Object.entries(msg.marks || {})) pw.marks[name] ??= Math.round(at - performance.timeOrigin);
     workerOk = true;
     if (pw.state !== 'error' && meta) setState('ready', 'Ready.');
+    if (autostart && meta) {
+      autostart = false;
+      startJob('grid', 0);
+    }
     return;
   }
   if (msg.type === 'fatal') return fatal(msg.message);
+  if (msg.type === 'module') return moduleProgress(msg);
   if (msg.type === 'crashed') return restartWorker(msg.message);
   if (msg.type === 'memory') return pw.onMemory && pw.onMemory(msg);
   if (msg.type === 'lesson') return lessons.onReply(msg);
   if (msg.type === 'race') return race.onMessage(msg);
   if (msg.type === 'stepper') return stepper.onMessage(msg);
+  if (msg.type === 'field') return receptive.derived(msg);
   if (msg.gen !== gen) {
     pw.stale += 1; // an older generation, stopped or replaced
     return;
@@ -172,7 +212,8 @@ function onWorker(msg) {
 
 async function loadManifest() {
   try {
-    const res = await fetch('models.json');
+    const boot = window.pixelwiseBoot;
+    const res = await ((boot && boot.manifest) || fetch('models.json'));
     if (!res.ok) throw new Error(`models.json: HTTP ${res.status}`);
     models = await res.json();
   } catch (e) {
@@ -240,6 +281,7 @@ function refuseLocal(text) {
 let keepError = null; // a message to keep on screen through the next model load
 
 function modelLoaded(msg) {
+  mark('model_loaded');
   meta = msg.meta;
   pw.meta = meta;
   loadedFile = msg.file;
@@ -258,8 +300,13 @@ function modelLoaded(msg) {
   pad.setShape(meta.width, meta.channels === 3 ? 'rgb' : meta.levels > 2 ? 'grey' : 'binary');
   $('colour-field').hidden = pad.mode !== 'rgb';
   $('cut').max = meta.height;
-  drawKernelMasks($('masks'), msg.masks);
-  drawDiagram($('diagram'), $('diagram-detail'), msg.diagram, msg.masks);
+  if (autostart && workerOk) {
+    // The first grid starts before the rest of the model's panels are drawn.
+    autostart = false;
+    startJob('grid', 0); // timed from navigation, as a visitor sees it
+  }
+  drawKernelMasks($('masks'), msg.masks.value, msg.masks.error);
+  drawDiagram($('diagram'), $('diagram-detail'), msg.diagram.value, msg.masks.value, msg.diagram.error);
   receptive.setModel(msg.file, meta.arch, localFiles.get(msg.file) || null);
   lessons.setModel(msg.file, meta);
   race.setModel(msg.file, meta);
@@ -272,6 +319,7 @@ function modelLoaded(msg) {
   if (meta.test_nll_nats) parts.push(`held-out NLL ${meta.test_nll_nats.toFixed(2)} nats/image`);
   parts.push(`file ${(msg.bytes / 1024).toFixed(0)} KiB, loaded in ${msg.loadMs.toFixed(0)} ms`);
   $('model-info').textContent = parts.join(' · ');
+  if (job) return; // the first grid is already under way
   writeUrl();
   if (workerOk) setState('ready', 'Ready.');
 }
@@ -325,6 +373,8 @@ function drawProgress(msg) {
   job.grid.apply(msg.records);
   pw.frames += 1;
   if (job.firstAt === null) job.firstAt = performance.now();
+  if (pw.firstPixelAt == null) pw.firstPixelAt = job.firstAt; // ms after navigation, for the first-second test
+  mark('first_pixel');
   setState('sampling', `Sampling: ${msg.position} of ${msg.total} positions (${job.engine}).`);
   if (job.kind === 'complete') setCompleteStatus('sampling', `Sampling: ${msg.position} of ${msg.total}.`);
   showFigures({
@@ -366,6 +416,7 @@ function finishJob(msg) {
   }
   job = null;
   setState('done', `Done in ${fmt(msg.elapsedMs)} ms.`);
+  isolateLater();
 }
 
 function stop(e) {
@@ -393,7 +444,7 @@ function setCompleteStatus(state, text) {
 
 const receptive = new ReceptiveView({
   overlay: $('overlay'), status: $('field-status'), caption: $('field-caption'), measure: $('measure'),
-  onChange: (field) => (pw.field = field),
+  onChange: (field) => (pw.field = field), ask: (msg) => send(msg),
 });
 pw.overlayDataURL = () => $('overlay').toDataURL('image/png');
 
@@ -564,6 +615,6 @@ pw.stepper = stepper;
 
 applyUrl();
 setState('loading', 'Loading the sampler…');
-startWorker();
+startWorker(window.pixelwiseBoot && window.pixelwiseBoot.worker ? window.pixelwiseBoot : null);
 lessons.compute();
 loadManifest().then(requestModel);

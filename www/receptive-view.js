@@ -15,8 +15,10 @@ const CAPTIONS = {
 
 export class ReceptiveView {
   /** `onChange(state)` is called with the shown field (or null) whenever it changes. */
-  constructor({ overlay, status, caption, measure, onChange }) {
-    Object.assign(this, { overlay, status, caption, measureButton: measure, onChange });
+  /** `ask(msg)`: sends a request for a derived field to the sampler's worker (which has the model
+   *  parsed); its answer comes back through `derived(msg)`. */
+  constructor({ overlay, status, caption, measure, onChange, ask }) {
+    Object.assign(this, { overlay, status, caption, measureButton: measure, onChange, ask });
     this.ctx = overlay.getContext('2d');
     this.layout = null; // { n, cols, rows, height, width, gap, cw, ch }
     this.file = null;
@@ -88,12 +90,28 @@ export class ReceptiveView {
   request(measure) {
     const { row, col } = this.chosen;
     if (this.pending && this.pending.computing) this.cancel(); // a long measurement of another pixel
-    if (!this.worker) this.start();
     const id = this.nextId++;
     this.pending = { id, row, col, measure, file: this.file, computing: false };
     this.measureButton.hidden = true;
     this.setStatus(`Finding the receptive field of (row ${row}, col ${col})…`, 'preparing');
-    this.worker.postMessage({ id, file: this.file, row, col, measure, bytes: this.bytes });
+    if (!measure) {
+      this.ask({ type: 'field', id, file: this.file, row, col });
+      return;
+    }
+    if (!this.worker) this.start();
+    this.worker.postMessage({ id, file: this.file, row, col, bytes: this.bytes });
+  }
+
+  /** The sampler's worker answered a request for a derived field: the field, an error, or (a file
+   *  only tract runs) that it has no rule to derive it, so it is measured. */
+  derived(msg) {
+    const p = this.pending;
+    if (!p || msg.id !== p.id) return;
+    if (msg.measure) {
+      this.request(true);
+      return;
+    }
+    this.reply(msg.error ? { type: 'error', id: msg.id, message: msg.error } : msg);
   }
 
   start() {

@@ -1,59 +1,134 @@
 // Owns the wasm module: loads model files, builds engines and steps samplers in short slices so
 // that a newer request (or a stop) is seen within one slice. Every message carries the generation
 // id it belongs to; the page drops those of older generations.
-import init, { Model, workedExample, testTrap } from './pkg/pixelwise.js';
+// It starts on the small native-only module; the first time tract is needed (the tract engine
+// chosen, a file the native engine cannot read) it moves to the full module for good and reads
+// its models again there from the bytes it kept.
+import { loadModule } from './wasm-modules.js';
 
 const SLICE_MS = 25;
+/** Milestones as wall-clock ms, which the page turns into ms after its navigation. */
+const marks = { worker_running: performance.timeOrigin + performance.now() };
+const markNow = (name) => (marks[name] ??= performance.timeOrigin + performance.now());
 const message = (e) => (e && e.message) || String(e);
-const wasmReady = init().catch((e) => {
-  throw new Error(`the WebAssembly module did not start: ${message(e)}`);
-});
-const models = new Map(); // file -> Promise<Model>
-let current = -1; // the newest generation id seen; older loops stop at their next slice
-
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
 
-/** `given`: the file's bytes when the visitor opened it from their computer; else it is fetched. */
-function loadModel(file, given = null) {
-  if (!models.has(file)) {
-    const loading = (async () => {
-      await wasmReady;
-      const t0 = performance.now();
-      let bytes;
-      if (given) {
-        bytes = new Uint8Array(given);
-      } else {
-        const res = await fetch(`models/${encodeURIComponent(file)}`);
-        if (!res.ok) throw new Error(`models/${file}: HTTP ${res.status} ${res.statusText}`.trim());
-        bytes = new Uint8Array(await res.arrayBuffer());
-      }
-      const model = Model.fromBytes(bytes);
-      let masks = null; // the kernel masks to draw; a file of unknown architecture has none
-      try {
-        masks = JSON.parse(model.masks());
-      } catch {
-        masks = null;
-      }
-      let diagram = null; // the blocks to draw; none for an architecture only tract knows
-      try {
-        diagram = JSON.parse(model.diagram());
-      } catch {
-        diagram = null;
-      }
-      return { model, meta: JSON.parse(model.metadata()), card: JSON.parse(model.card()), masks, diagram, loadMs: performance.now() - t0, bytes: bytes.length };
-    })();
-    // A failed load is forgotten so that a retry fetches again.
-    loading.catch(() => models.delete(file));
-    models.set(file, loading);
+/** Progress of a module's download, for the page to show which is loading and how far. */
+const progressOf = (name, why) => {
+  let last = 0;
+  return (received, total) => {
+    if (received >= total) markNow(`${name}_wasm_downloaded`);
+    const now = performance.now();
+    if (received < total && now - last < 100) return;
+    last = now;
+    post({ type: 'module', name, why, received, total });
+  };
+};
+
+/** The module in use. @type {import('./wasm-modules.js').LoadedModule | null} */
+let wasm = null;
+/** @type {(module: WebAssembly.Module | null) => void} */
+let handOver;
+/** The native module compiled by the page (boot.js), or null when the worker is to fetch it. */
+const nativeCompiled = new Promise((resolve) => (handOver = resolve));
+const wasmReady = loadModule('native', progressOf('native', 'the native engine'), nativeCompiled).then(
+  (m) => (wasm = m),
+  (e) => {
+    throw new Error(`the WebAssembly module did not start: ${message(e)}`);
+  },
+);
+let fullReady = null;
+
+/** Moves this worker to the full module (tract included); `why` is shown while it downloads. */
+function needFull(why) {
+  if (!fullReady) {
+    fullReady = loadModule('full', progressOf('full', why)).then(
+      (m) => {
+        wasm = m;
+        post({ type: 'module', name: 'full', done: true });
+        return m;
+      },
+      (e) => {
+        fullReady = null;
+        throw new Error(`the tract module did not load: ${message(e)}`);
+      },
+    );
   }
-  return models.get(file);
+  return fullReady;
+}
+
+let current = -1; // the newest generation id seen; older loops stop at their next slice
+
+const fileBytes = new Map(); // file -> Uint8Array, kept so a model can be read again in the full module
+const models = new Map(); // file -> { module, loading: Promise<entry> }, parsed in the module named
+
+/** `given`: the file's bytes when the visitor opened it from their computer; else it is fetched.
+ *  `tract`: the caller needs the tract engine, so the full module. */
+function loadModel(file, given = null, { tract = false } = {}) {
+  // Once the full module is in use, models move there as they are next asked for.
+  const wantFull = tract || (wasm && wasm.name === 'full');
+  const held = models.get(file);
+  if (held && !given && (held.module === 'full' || !wantFull)) return held.loading;
+  const loading = (async () => {
+    const t0 = performance.now();
+    let bytes = given ? new Uint8Array(given) : fileBytes.get(file);
+    if (!bytes) {
+      // Fetched while the module may still be downloading: the two share the wire.
+      const res = await fetch(`models/${encodeURIComponent(file)}`);
+      if (!res.ok) throw new Error(`models/${file}: HTTP ${res.status} ${res.statusText}`.trim());
+      bytes = new Uint8Array(await res.arrayBuffer());
+    }
+    fileBytes.set(file, bytes);
+    await wasmReady;
+    if (tract) await needFull('the tract engine');
+    let model = wasm.bindings.Model.fromBytes(bytes);
+    if (!model.engines().length) {
+      // The native-only module could not read it (no metadata, or an architecture it does not know).
+      model.free();
+      await needFull('a file only tract can read');
+      model = wasm.bindings.Model.fromBytes(bytes);
+    }
+    // The kernel masks and the diagram, or why there are none (a file only tract can run): the
+    // page shows the reason.
+    const masks = attempt(() => model.masks());
+    const diagram = attempt(() => model.diagram());
+    return { model, meta: model.metadata(), card: model.card(), masks, diagram, loadMs: performance.now() - t0, bytes: bytes.length, module: wasm.name };
+  })();
+  const entry = { module: wantFull ? 'full' : 'native', loading };
+  loading.then((e) => (entry.module = e.module), () => {});
+  // A failed load is forgotten so that a retry fetches again.
+  loading.catch(() => models.get(file) === entry && models.delete(file));
+  models.set(file, entry);
+  return loading;
+}
+
+/** `{ value }` or `{ error }`: a result the page shows either way. */
+function attempt(f) {
+  try {
+    return { value: f() };
+  } catch (e) {
+    return { error: message(e) };
+  }
+}
+
+/** The page's request in the module's typed options: one label per image (null for none) and kept
+ *  levels with null where the sampler draws.
+ * @param {import('./pkg/pixelwise.js').EngineName} engine
+ * @param {{ n: number, seed: number, temperature?: number, labels?: ArrayLike<number>, kept?: ArrayLike<number>, guidance?: number }} req
+ * @returns {import('./pkg/pixelwise.js').SamplerOptions}
+ */
+function samplerOptions(engine, { n, seed, temperature, labels, kept, guidance }) {
+  const opts = { engine, n, seed, temperature: temperature ?? 1, guidance: guidance || 1 };
+  if (labels && labels.length) opts.labels = Array.from(labels, (l) => (l >= 0 ? l : null));
+  if (kept && kept.length) opts.kept = Array.from(kept, (k) => (k >= 0 ? k : null));
+  return opts;
 }
 
 const yieldToEvents = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function generate(req) {
   const { gen, file, engine, n, seed, temperature, labels, kept, guidance, stepDelayMs = 0 } = req;
-  const { model, meta } = await loadModel(file);
+  const { model, meta } = await loadModel(file, null, { tract: engine === 'tract' });
   if (gen !== current) return;
   post({ type: 'status', gen, text: engine === 'tract' ? 'optimising the ONNX graph (tract)…' : 'building the native engine…' });
   await yieldToEvents();
@@ -62,11 +137,12 @@ async function generate(req) {
   model.prepare(engine);
   const prepareMs = performance.now() - t0;
   // Guidance only means something for a conditional model with a class chosen.
-  const sampler = model.guidedSampler(engine, n, seed, temperature, Int32Array.from(labels || []), Int16Array.from(kept || []), guidance || 1);
+  const sampler = model.sampler(samplerOptions(engine, { n, seed, temperature, labels, kept, guidance }));
   const total = sampler.total();
   const started = performance.now();
   let firstPixelMs = null;
   let sampledPixels = 0; // pixels drawn by the sampler (kept ones are not counted)
+  let shownFirst = false;
   const recordLen = 3 + n;
   try {
     while (!sampler.done()) {
@@ -80,6 +156,10 @@ async function generate(req) {
         length += rec.length;
         for (let i = 0; i < rec.length; i += recordLen) if (!rec[i + 2]) sampledPixels += n;
         if (firstPixelMs === null && rec.length) firstPixelMs = performance.now() - t0;
+        if (!shownFirst && sampledPixels > 0) {
+          shownFirst = true; // the first sampled pixel goes out at once, later ones a slice at a time
+          break;
+        }
       } while (!sampler.done() && !stepDelayMs && performance.now() - sliceStart < SLICE_MS);
       const records = new Int32Array(length);
       let at = 0;
@@ -117,20 +197,22 @@ async function generate(req) {
 /** Naive against cached: both engines sample the same image, taking turns of one slice each, so
  *  both advance together on the worker's one thread. Rates count each engine's own time only. */
 let raceToken = 0;
+/** @type {import('./pkg/pixelwise.js').EngineName[]} */
+const RACERS = ['native', 'tract'];
 async function race(req) {
   const token = ++raceToken;
   const fail = (err) => post({ type: 'race', raceId: req.raceId, error: message(err) });
   let lanes = [];
   try {
-    const { model } = await loadModel(req.file);
-    for (const engine of ['native', 'tract']) {
+    const { model } = await loadModel(req.file, null, { tract: true });
+    for (const engine of RACERS) {
       model.prepare(engine);
       if (token !== raceToken) return;
       await yieldToEvents();
     }
-    lanes = ['native', 'tract'].map((engine) => ({
+    lanes = RACERS.map((engine) => ({
       engine, busyMs: 0, sampled: 0,
-      sampler: model.sampler(engine, 1, req.seed, req.temperature, Int32Array.from(req.labels || []), new Int16Array(0)),
+      sampler: model.sampler(samplerOptions(engine, { n: 1, seed: req.seed, temperature: req.temperature, labels: req.labels })),
     }));
     while (lanes.some((l) => !l.sampler.done())) {
       for (const lane of lanes) {
@@ -170,8 +252,8 @@ async function stepperOp(req) {
       if (stepper) stepper.sampler.free();
       stepper = null;
       const { model } = await loadModel(req.file);
-      const sampler = model.sampler('native', 1, req.seed, req.temperature, Int32Array.from(req.labels || []), new Int16Array(0));
-      stepper = { id: req.stepperId, model, sampler, width: JSON.parse(model.metadata()).width };
+      const sampler = model.sampler(samplerOptions('native', { n: 1, seed: req.seed, temperature: req.temperature, labels: req.labels }));
+      stepper = { id: req.stepperId, model, sampler, width: model.metadata().width };
       return;
     }
     if (!stepper || stepper.id !== req.stepperId) throw new Error('no stepping sampler for this model: press Start over');
@@ -191,16 +273,14 @@ async function lesson(req) {
   try {
     if (req.kind === 'worked') {
       await wasmReady;
-      const stages = workedExample(Float32Array.from(req.image), Float32Array.from(req.weights));
+      const stages = wasm.bindings.workedExample(Float32Array.from(req.image), Float32Array.from(req.weights));
       post({ type: 'lesson', id: req.id, stages });
     } else if (req.kind === 'surprise') {
       const { model } = await loadModel(req.file);
       let bits;
-      try {
-        bits = model.surprise('native', req.pixels, req.label);
-      } catch {
-        bits = model.surprise('tract', req.pixels, req.label); // an architecture only tract runs
-      }
+      const label = req.label >= 0 ? req.label : undefined;
+      if (model.engines().includes('native')) bits = model.surprise('native', req.pixels, label);
+      else bits = model.surprise('tract', req.pixels, label); // an architecture only tract runs
       post({ type: 'lesson', id: req.id, bits });
     } else {
       throw new Error(`unknown lesson ${req.kind}`);
@@ -210,13 +290,30 @@ async function lesson(req) {
   }
 }
 
+/** A pixel's receptive field derived from the masks and layers, from this worker's parsed model
+ *  (instant). A file only tract can run has no rule to derive it from: the page measures it. */
+async function structuralField(req) {
+  try {
+    const { model } = await loadModel(req.file);
+    if (!model.engines().includes('native')) return post({ type: 'field', id: req.id, measure: true });
+    const t0 = performance.now();
+    const field = model.structuralField(req.row, req.col);
+    post({ type: 'field', id: req.id, field, source: 'masks', ms: performance.now() - t0 }, [field.buffer]);
+  } catch (err) {
+    post({ type: 'field', id: req.id, error: message(err) });
+  }
+}
+
 self.onmessage = async (e) => {
   const req = e.data;
   if (req.type === 'lesson') return lesson(req);
+  if (req.type === 'field') return structuralField(req);
+  if (req.type === 'prefetch') return loadModel(req.file).catch(() => {}); // the later 'load' reports errors
+  if (req.type === 'wasm') return handOver(req.module);
   if (req.type === 'memory') {
     // The wasm's linear memory, for the soak test: it grows and never shrinks, so it must level off.
-    const exports = await wasmReady;
-    return post({ type: 'memory', id: req.id, wasmBytes: exports.memory.buffer.byteLength, models: models.size });
+    await wasmReady;
+    return post({ type: 'memory', id: req.id, wasmBytes: wasm.exports.memory.buffer.byteLength, models: models.size });
   }
   if (req.type === 'race') return race(req);
   if (req.type === 'stepper') {
@@ -233,7 +330,8 @@ self.onmessage = async (e) => {
       const { meta, card, masks, diagram, loadMs, bytes } = await loadModel(req.file, req.bytes);
       post({ type: 'loaded', gen: req.gen, file: req.file, meta, card, masks, diagram, loadMs, bytes });
     } else if (req.type === 'test-trap') {
-      testTrap();
+      await wasmReady;
+      wasm.bindings.testTrap();
     } else if (req.type === 'generate') {
       await generate(req);
     }
@@ -246,6 +344,6 @@ self.onmessage = async (e) => {
 };
 
 wasmReady.then(
-  () => post({ type: 'ready' }),
+  () => post({ type: 'ready', marks: { ...marks, wasm_instantiated: performance.timeOrigin + performance.now() } }),
   (err) => post({ type: 'fatal', message: message(err) }),
 );

@@ -3,6 +3,7 @@
 
 pub mod native;
 pub mod recompute;
+#[cfg(feature = "tract")]
 pub mod tract;
 
 use crate::error::{Error, Result};
@@ -59,7 +60,10 @@ impl EngineKind {
 pub fn load_engine(file: &ModelFile, kind: EngineKind) -> Result<Box<dyn Engine>> {
     Ok(match kind {
         EngineKind::Native => Box::new(native::NativeEngine::new(file)?),
+        #[cfg(feature = "tract")]
         EngineKind::Tract => Box::new(tract::TractEngine::new(file)?),
+        #[cfg(not(feature = "tract"))]
+        EngineKind::Tract => return Err(Error::Input("this build has no tract engine".into())),
     })
 }
 

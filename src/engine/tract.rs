@@ -22,7 +22,7 @@ impl TractEngine {
         // wrong metadata is an error.
         let described = file.props.keys().any(|k| k.starts_with("pixelwise."));
         let meta = if described { Some(file.meta()?) } else { None };
-        let model = guarded("reading the graph", || tract_onnx::onnx().model_for_proto_model(&file.proto))?;
+        let model = guarded("reading the graph", || read_graph(file))?;
         let inputs = file.input_names();
         let conditional = meta.as_ref().map_or(inputs.len() == 2, |m| m.classes > 0);
         let want_inputs: Vec<&str> = if conditional { vec!["pixels", "label"] } else { vec!["pixels"] };
@@ -85,6 +85,13 @@ impl Engine for TractEngine {
         check_labels(&self.meta, n, labels)?;
         Ok(Box::new(RecomputeSession::new(self.clone(), n, labels)))
     }
+}
+
+/// The graph with tract's own protobuf types (every node attribute), from the file's bytes.
+pub(crate) fn read_graph(file: &ModelFile) -> TractResult<InferenceModel> {
+    let onnx = tract_onnx::onnx();
+    let proto = onnx.proto_model_for_read(&mut &file.bytes[..])?;
+    onnx.model_for_proto_model(&proto)
 }
 
 /// tract's Gather indexes without a bounds check, and in a plan that panic cannot be caught (it

@@ -2,7 +2,7 @@
 // server on a free port, checks generation, stop, completion, errors and the server's headers,
 // writes screenshots to target/e2e/ and prints the page's measured speed per engine as JSON lines.
 // Usage: node tests/e2e/run.mjs [groups]   (after ./build.sh has built target/release/serve and www/)
-//   groups: a comma-separated subset of main,visibility,phone,colour,lessons,byo,bench (default: all of them)
+//   groups: a comma-separated subset of first,main,visibility,phone,colour,lessons,byo,bench,site (default: all of them)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -15,13 +15,15 @@ import { colourChecks } from './colour.mjs';
 import { lessonChecks } from './lessons.mjs';
 import { byoChecks } from './byo.mjs';
 import { benchChecks } from './bench.mjs';
+import { firstSecondChecks } from './first-second.mjs';
+import { siteChecks } from './site.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(ROOT, 'target/e2e');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const started = Date.now();
 
-const GROUPS = (process.argv[2] || 'main,visibility,phone,colour,lessons,byo,bench').split(',');
+const GROUPS = (process.argv[2] || 'first,main,visibility,phone,colour,lessons,byo,bench,site').split(',');
 const want = (group) => GROUPS.includes(group);
 
 class Failure extends Error {}
@@ -32,7 +34,7 @@ function check(ok, what) {
 
 function startServer() {
   const bin = path.join(ROOT, 'target/release/serve');
-  for (const need of [bin, path.join(ROOT, 'www/pkg/pixelwise_bg.wasm'), path.join(ROOT, 'www/models.json')]) {
+  for (const need of [bin, path.join(ROOT, 'www/pkg/pixelwise_native_bg.wasm'), path.join(ROOT, 'www/pkg/pixelwise_bg.wasm'), path.join(ROOT, 'www/models.json')]) {
     if (!existsSync(need)) throw new Failure(`${path.relative(ROOT, need)} is missing: run ./build.sh serve (or its build steps) first`);
   }
   const proc = spawn(bin, ['--root', 'www', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -265,6 +267,14 @@ async function lstmChecks(page, base) {
 async function run(page, base) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // Every answer of 400 or more, the page's and its workers'; only the deliberate ones may appear.
+  const failed = [];
+  const fullFetched = () => failed.fullModule;
+  const onResponse = (res) => {
+    if (res.status() >= 400) failed.push(`${res.url()} ${res.status()}`);
+    if (/pkg\/pixelwise_bg\.wasm$/.test(res.url())) failed.fullModule = true;
+  };
+  page.context().on('response', onResponse);
 
   // --- native generation ---
   await page.goto(`${base}?seed=7&n=16&engine=native&model=pixelcnn-mnist-bin.onnx`);
@@ -289,6 +299,8 @@ async function run(page, base) {
   await page.fill('#seed', '8');
   const other = await generate(page);
   check(other.url !== first.url, 'native: another seed gives another PNG');
+
+  check(!fullFetched(), 'native generation never fetched the tract module');
 
   // --- tract on a small job, then Stop while it samples ---
   await page.selectOption('#engine', 'tract');
@@ -373,7 +385,7 @@ async function run(page, base) {
   check(after.gen.images[0].some((v) => v === 1) && (await page.isHidden('#error')), 'generation works with a good model after the error');
 
   // --- a wasm that fails to start: a message, and the drawing pad still works ---
-  await page.route('**/pkg/pixelwise_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.route('**/pkg/pixelwise_native_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
   await page.goto(`${base}?n=1`);
   await page.waitForFunction(() => !document.getElementById('error').hidden && window.pixelwise.state === 'error', null, { timeout: 30000, polling: 50 });
   const wasmMessage = (await page.textContent('#error')).trim();
@@ -381,7 +393,10 @@ async function run(page, base) {
   await page.click('#real-digit');
   await page.waitForFunction(() => window.pixelwise.pad.ink.some((v) => v === 1), null, { timeout: 5000 });
   check(await page.isDisabled('#generate'), 'without the wasm, Generate is disabled and the drawing pad still works');
-  await page.unroute('**/pkg/pixelwise_bg.wasm');
+  await page.unroute('**/pkg/pixelwise_native_bg.wasm');
+  page.context().off('response', onResponse);
+  const unexpected = failed.filter((f) => !/missing\.onnx 404$|pixelwise_native_bg\.wasm 404$/.test(f));
+  check(unexpected.length === 0, `no request answered 400 or more but the deliberate ones${unexpected.length ? `: ${unexpected.join(', ')}` : ''}`);
 
   check(errors.length === 0, `no uncaught errors in the page${errors.length ? `: ${errors.join(' | ')}` : ''}`);
 }
@@ -400,6 +415,7 @@ async function main() {
     page.on('console', (m) => m.type() === 'error' && !/404|testTrap/.test(m.text()) && console.log(`  page console: ${m.text()}`));
     mkdirSync(OUT, { recursive: true });
     const ctx = { check, waitState, generate, OUT };
+    if (want('first')) await firstSecondChecks(browser, server.base, ctx);
     if (want('main')) await run(page, server.base);
     if (want('visibility')) await visibilityChecks(page, server.base, ctx);
     if (want('phone')) {
@@ -410,6 +426,7 @@ async function main() {
     if (want('lessons')) await lessonChecks(page, server.base, ctx);
     if (want('byo')) await byoChecks(page, server.base, ctx);
     if (want('bench')) await benchChecks(page, server.base, ctx);
+    if (want('site')) await siteChecks(browser, ROOT, ctx);
     console.log(`e2e: all checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${path.relative(ROOT, OUT)}/`);
   } catch (e) {
     console.error(`e2e FAILED: ${e instanceof Failure ? e.message : e.stack || e}`);

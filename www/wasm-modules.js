@@ -1,0 +1,62 @@
+// The page's two WebAssembly modules, built from one crate: `native` (the native engine only, small,
+// loaded first) and `full` (tract as well, about ten times larger, fetched only when a file or a
+// choice needs tract). Each is fetched once per worker, with its download progress reported, unless
+// it arrives compiled (boot.js compiles the native one on the page while the worker starts).
+
+const SCRIPTS = { native: './pkg/pixelwise_native.js', full: './pkg/pixelwise.js' };
+const WASM = { native: './pkg/pixelwise_native_bg.wasm', full: './pkg/pixelwise_bg.wasm' };
+
+/** Both modules export the same API (the native-only one refuses the tract engine at run time).
+ * @typedef {typeof import('./pkg/pixelwise.js')} Bindings
+ * @typedef {{ name: 'native' | 'full', bindings: Bindings, exports: import('./pkg/pixelwise.js').InitOutput }} LoadedModule
+ */
+
+/** @type {Map<string, Promise<LoadedModule>>} */
+const loading = new Map();
+
+/** The raw sizes build.sh recorded: the body arrives decoded, so a compressed Content-Length would
+ *  not match. @type {Promise<Record<string, number>>} */
+let sizes = null;
+
+/** Fetches `url`, calling `onProgress(received, total)` as bytes arrive (`total` is module `name`'s). */
+async function fetchCounted(url, name, onProgress) {
+  sizes ??= fetch(new URL('./pkg/sizes.json', import.meta.url)).then((r) => r.json()).catch(() => ({}));
+  const [res, known] = await Promise.all([fetch(url), sizes]);
+  const total = known[name] || 0;
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`.trim());
+  if (!res.body) return res;
+  let received = 0;
+  onProgress(0, total);
+  const counted = res.body.pipeThrough(
+    new TransformStream({
+      transform(chunk, out) {
+        received += chunk.byteLength;
+        onProgress(received, Math.max(total, received));
+        out.enqueue(chunk);
+      },
+    }),
+  );
+  // Same content type, so the module still compiles while it streams in.
+  return new Response(counted, { headers: { 'Content-Type': 'application/wasm' } });
+}
+
+/** Loads module `name` once: its bindings (Model, ...) and its raw exports.
+ * @param {'native' | 'full'} name
+ * @param {(received: number, total: number) => void} [onProgress]
+ * @param {Promise<WebAssembly.Module | null>} [compiled] the module compiled elsewhere; null: fetch it here
+ * @returns {Promise<LoadedModule>}
+ */
+export function loadModule(name, onProgress = () => {}, compiled = Promise.resolve(null)) {
+  if (!loading.has(name)) {
+    const started = (async () => {
+      const [bindings, module] = await Promise.all([/** @type {Promise<Bindings>} */ (import(SCRIPTS[name])), compiled]);
+      const source = module || fetchCounted(new URL(WASM[name], import.meta.url).href, name, onProgress);
+      const exports = await bindings.default({ module_or_path: source });
+      return { name, bindings, exports };
+    })();
+    // A failed load is forgotten, so that a later need tries again.
+    started.catch(() => loading.delete(name));
+    loading.set(name, started);
+  }
+  return loading.get(name);
+}
