@@ -76,17 +76,19 @@ wasm_module() { # out-name [-- cargo args]
 }
 
 build_wasm() {
-  log "wasm builds: the native-only module (loads first), then the full one (tract too, fetched when needed)"
+  log "wasm builds: the native-only module (loads first), the full one (tract too, fetched when needed), the threaded native one"
   wasm_module pixelwise_native -- --no-default-features
   wasm_module pixelwise
+  build_wasm_threads
   rm -f www/pkg/.gitignore www/pkg/package.json www/pkg/README.md
   # The raw sizes, for the page's download progress (the body arrives decoded, whatever the encoding).
-  printf '{"native": %d, "full": %d}\n' "$(stat -c %s www/pkg/pixelwise_native_bg.wasm)" "$(stat -c %s www/pkg/pixelwise_bg.wasm)" >www/pkg/sizes.json
+  printf '{"native": %d, "threads": %d, "full": %d}\n' "$(stat -c %s www/pkg/pixelwise_native_bg.wasm)" \
+    "$(stat -c %s www/pkg/pixelwise_threads_bg.wasm)" "$(stat -c %s www/pkg/pixelwise_bg.wasm)" >www/pkg/sizes.json
 }
 
 THREADS_NIGHTLY=nightly-2026-05-19 # the threaded wasm build only (build-std), pinned by date
 
-# The threaded module (www/pkg-threads/), loaded by pages that are cross-origin isolated. Shared
+# The threaded module (www/pkg/pixelwise_threads*), loaded by pages that are cross-origin isolated. Shared
 # memory needs std rebuilt with atomics, hence nightly; the link arguments export what
 # wasm-bindgen's thread start-up reads (TOOLCHAIN.md). RUSTFLAGS replaces .cargo/config.toml's
 # list, so +simd128 is repeated. Its own target folder keeps the stable build's cache intact.
@@ -100,12 +102,15 @@ build_wasm_threads() {
   flags+=" -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size"
   flags+=" -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
   # cargo and wasm-bindgen directly: build-std needs only rust-src, while wasm-pack insists on the
-  # nightly's prebuilt wasm32 std, which this nightly does not ship.
+  # nightly's prebuilt wasm32 std, which this nightly does not ship. The native engine only: tract
+  # stays in the single-threaded full module.
   RUSTFLAGS="$flags" CARGO_TARGET_DIR=target/threads rustup run "$THREADS_NIGHTLY" cargo build --lib --release \
-    --target wasm32-unknown-unknown --features threads -Z build-std=panic_abort,std
-  wasm-bindgen --target web --no-typescript --out-dir www/pkg-threads \
+    --target wasm32-unknown-unknown --no-default-features --features threads -Z build-std=panic_abort,std
+  wasm-bindgen --target web --out-dir www/pkg --out-name pixelwise_threads \
     target/threads/wasm32-unknown-unknown/release/pixelwise.wasm
-  rm -f www/pkg-threads/.gitignore www/pkg-threads/package.json www/pkg-threads/README.md
+  local wasm=www/pkg/pixelwise_threads_bg.wasm
+  node tools/node_modules/binaryen/bin/wasm-opt "${WASM_OPT_FLAGS[@]}" --enable-threads "$wasm" -o "$wasm.opt"
+  mv "$wasm.opt" "$wasm"
 }
 
 build_site() {
@@ -156,6 +161,7 @@ assemble_site() {
   cp www/*.html www/*.js www/*.css www/models.json www/digits.json www/emoji-test.png "$SITE/"
   cp -r www/models "$SITE/"
   cp www/pkg/*.js www/pkg/*.json www/pkg/*.wasm www/pkg/*.br www/pkg/*.gz "$SITE/pkg/"
+  cp -r www/pkg/snippets "$SITE/pkg/" # the threaded module's worker start-up (wasm-bindgen-rayon)
   # Hosts that read a _headers file (Netlify, Cloudflare Pages) isolate the page from the first visit;
   # elsewhere isolation-sw.js does it from the second.
   printf '/*\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n' >"$SITE/_headers"

@@ -5,9 +5,13 @@
 // main.js takes all of it over; what is reported before then waits in `queue`.
 (() => {
   const boot = (window.pixelwiseBoot = { worker: null, queue: [], error: null, manifest: null, native: null });
+  // The native engine's module, by the rule wasm-modules.js applies in the worker: threaded where
+  // the page is cross-origin isolated on a multi-core machine, unless ?threads=off.
+  const off = new URLSearchParams(location.search).get('threads') === 'off';
+  const name = self.crossOriginIsolated && (navigator.hardwareConcurrency || 1) > 1 && !off ? 'threads' : 'native';
   boot.report = (msg) => boot.queue.push(msg);
   try {
-    boot.worker = new Worker('worker.js', { type: 'module' });
+    boot.worker = new Worker(`worker.js${off ? '?threads=off' : ''}`, { type: 'module' });
     boot.worker.onmessage = (e) => boot.report(e.data);
     boot.worker.onerror = (e) => (boot.error = e);
   } catch (e) {
@@ -16,15 +20,15 @@
 
   // The wasm's raw size, for progress (the body arrives decoded, so Content-Length will not do).
   let total = 0;
-  fetch('pkg/sizes.json').then((r) => r.json()).then((s) => (total = s.native), () => {});
-  boot.native = fetch('pkg/pixelwise_native_bg.wasm').then((res) => {
-    if (!res.ok) throw new Error(`pkg/pixelwise_native_bg.wasm: HTTP ${res.status} ${res.statusText}`.trim());
+  fetch('pkg/sizes.json').then((r) => r.json()).then((s) => (total = s[name]), () => {});
+  boot.native = fetch(`pkg/pixelwise_${name}_bg.wasm`).then((res) => {
+    if (!res.ok) throw new Error(`pkg/pixelwise_${name}_bg.wasm: HTTP ${res.status} ${res.statusText}`.trim());
     let received = 0;
     const counted = res.body.pipeThrough(
       new TransformStream({
         transform(chunk, out) {
           received += chunk.byteLength;
-          boot.report({ type: 'module', name: 'native', received, total: Math.max(total, received) });
+          boot.report({ type: 'module', name, received, total: Math.max(total, received) });
           out.enqueue(chunk);
         },
       }),

@@ -2,7 +2,7 @@
 // seconds), which must block neither the page nor the sampler. It is started only for a
 // measurement, and parses its own copy of the model for it. The page ends this
 // worker and starts a new one when a newer request makes a running measurement useless.
-import { loadModule } from './wasm-modules.js';
+import { loadModule, NATIVE } from './wasm-modules.js';
 
 const models = new Map(); // file -> Promise<Model>
 
@@ -16,7 +16,7 @@ function loadModel(file, bytes) {
         if (!res.ok) throw new Error(`models/${file}: HTTP ${res.status} ${res.statusText}`.trim());
         data = new Uint8Array(await res.arrayBuffer());
       }
-      const native = await loadModule('native');
+      const native = await loadModule(NATIVE);
       const model = native.bindings.Model.fromBytes(data);
       if (model.engines().length) return model;
       model.free();

@@ -99,12 +99,15 @@ function send(msg) {
   worker.postMessage(msg);
 }
 
+/** `?threads=off` passed on to the workers, which choose their module from their own address. */
+const threadsOff = new URLSearchParams(location.search).get('threads') === 'off' ? '?threads=off' : '';
+
 /** `early`: the worker boot.js started while the page was parsed, with what it has said so far. */
 function startWorker(early = null) {
   mark('main_js_running');
   try {
     if (early && early.error) throw early.error;
-    worker = early ? early.worker : new Worker('worker.js', { type: 'module' });
+    worker = early ? early.worker : new Worker(`worker.js${threadsOff}`, { type: 'module' });
   } catch (e) {
     fatal(`This browser cannot start the sampler (module workers): ${e.message}`);
     return;
@@ -170,6 +173,8 @@ function onWorker(msg) {
     mark('wasm_ready');
     for (const [name, at] of Object.entries(msg.marks || {})) pw.marks[name] ??= Math.round(at - performance.timeOrigin);
     workerOk = true;
+    pw.threads = msg.threads;
+    $('fig-threads').textContent = msg.threads > 1 ? `${msg.threads} (threaded module)` : '1';
     if (pw.state !== 'error' && meta) setState('ready', 'Ready.');
     if (autostart && meta) {
       autostart = false;

@@ -115,7 +115,8 @@ export class ReceptiveView {
   }
 
   start() {
-    this.worker = new Worker('field-worker.js', { type: 'module' });
+    // `?threads=off` on the page reaches the worker's own address (wasm-modules.js reads it there).
+    this.worker = new Worker(`field-worker.js${new URLSearchParams(location.search).get('threads') === 'off' ? '?threads=off' : ''}`, { type: 'module' });
     this.worker.onmessage = (e) => this.reply(e.data);
     this.worker.onerror = (e) => {
       this.cancel();

@@ -3,12 +3,26 @@
 // choice needs tract). Each is fetched once per worker, with its download progress reported, unless
 // it arrives compiled (boot.js compiles the native one on the page while the worker starts).
 
-const SCRIPTS = { native: './pkg/pixelwise_native.js', full: './pkg/pixelwise.js' };
-const WASM = { native: './pkg/pixelwise_native_bg.wasm', full: './pkg/pixelwise_bg.wasm' };
+const SCRIPTS = { native: './pkg/pixelwise_native.js', threads: './pkg/pixelwise_threads.js', full: './pkg/pixelwise.js' };
+const WASM = { native: './pkg/pixelwise_native_bg.wasm', threads: './pkg/pixelwise_threads_bg.wasm', full: './pkg/pixelwise_bg.wasm' };
 
-/** Both modules export the same API (the native-only one refuses the tract engine at run time).
+/** The native engine's module for this worker: the threaded build (rayon on a pool of Web Workers)
+ * where the page is cross-origin isolated (shared memory) and the machine has more than one core,
+ * unless the page was opened with `?threads=off` (passed on in each worker's address); else the
+ * single-threaded one. The same rule is in boot.js, which compiles that module early.
+ * @type {'native' | 'threads'} */
+export const NATIVE =
+  self.crossOriginIsolated && (navigator.hardwareConcurrency || 1) > 1 && new URLSearchParams(self.location.search).get('threads') !== 'off'
+    ? 'threads'
+    : 'native';
+
+/** The pool size of the threaded module: one Web Worker per logical core. */
+export const THREADS = NATIVE === 'threads' ? navigator.hardwareConcurrency : 1;
+
+/** The modules export the same API (the native-only ones refuse the tract engine at run time; the
+ * threaded one adds initThreadPool).
  * @typedef {typeof import('./pkg/pixelwise.js')} Bindings
- * @typedef {{ name: 'native' | 'full', bindings: Bindings, exports: import('./pkg/pixelwise.js').InitOutput }} LoadedModule
+ * @typedef {{ name: 'native' | 'threads' | 'full', bindings: Bindings, exports: import('./pkg/pixelwise.js').InitOutput, threads: number }} LoadedModule
  */
 
 /** @type {Map<string, Promise<LoadedModule>>} */
@@ -40,8 +54,9 @@ async function fetchCounted(url, name, onProgress) {
   return new Response(counted, { headers: { 'Content-Type': 'application/wasm' } });
 }
 
-/** Loads module `name` once: its bindings (Model, ...) and its raw exports.
- * @param {'native' | 'full'} name
+/** Loads module `name` once: its bindings (Model, ...) and its raw exports; the threaded one with
+ * its pool of workers started.
+ * @param {'native' | 'threads' | 'full'} name
  * @param {(received: number, total: number) => void} [onProgress]
  * @param {Promise<WebAssembly.Module | null>} [compiled] the module compiled elsewhere; null: fetch it here
  * @returns {Promise<LoadedModule>}
@@ -52,7 +67,12 @@ export function loadModule(name, onProgress = () => {}, compiled = Promise.resol
       const [bindings, module] = await Promise.all([/** @type {Promise<Bindings>} */ (import(SCRIPTS[name])), compiled]);
       const source = module || fetchCounted(new URL(WASM[name], import.meta.url).href, name, onProgress);
       const exports = await bindings.default({ module_or_path: source });
-      return { name, bindings, exports };
+      let threads = 1;
+      if (name === 'threads') {
+        threads = THREADS;
+        await /** @type {{ initThreadPool(n: number): Promise<void> }} */ (/** @type {unknown} */ (bindings)).initThreadPool(threads);
+      }
+      return { name, bindings, exports, threads };
     })();
     // A failed load is forgotten, so that a later need tries again.
     started.catch(() => loading.delete(name));

@@ -4,7 +4,7 @@
 // It starts on the small native-only module; the first time tract is needed (the tract engine
 // chosen, a file the native engine cannot read) it moves to the full module for good and reads
 // its models again there from the bytes it kept.
-import { loadModule } from './wasm-modules.js';
+import { loadModule, NATIVE } from './wasm-modules.js';
 
 const SLICE_MS = 25;
 /** Milestones as wall-clock ms, which the page turns into ms after its navigation. */
@@ -31,7 +31,7 @@ let wasm = null;
 let handOver;
 /** The native module compiled by the page (boot.js), or null when the worker is to fetch it. */
 const nativeCompiled = new Promise((resolve) => (handOver = resolve));
-const wasmReady = loadModule('native', progressOf('native', 'the native engine'), nativeCompiled).then(
+const wasmReady = loadModule(NATIVE, progressOf(NATIVE, 'the native engine'), nativeCompiled).then(
   (m) => (wasm = m),
   (e) => {
     throw new Error(`the WebAssembly module did not start: ${message(e)}`);
@@ -94,7 +94,7 @@ function loadModel(file, given = null, { tract = false } = {}) {
     const diagram = attempt(() => model.diagram());
     return { model, meta: model.metadata(), card: model.card(), masks, diagram, loadMs: performance.now() - t0, bytes: bytes.length, module: wasm.name };
   })();
-  const entry = { module: wantFull ? 'full' : 'native', loading };
+  const entry = { module: wantFull ? 'full' : NATIVE, loading };
   loading.then((e) => (entry.module = e.module), () => {});
   // A failed load is forgotten so that a retry fetches again.
   loading.catch(() => models.get(file) === entry && models.delete(file));
@@ -344,6 +344,6 @@ self.onmessage = async (e) => {
 };
 
 wasmReady.then(
-  () => post({ type: 'ready', marks: { ...marks, wasm_instantiated: performance.timeOrigin + performance.now() } }),
+  () => post({ type: 'ready', threads: wasm.threads, marks: { ...marks, wasm_instantiated: performance.timeOrigin + performance.now() } }),
   (err) => post({ type: 'fatal', message: message(err) }),
 );

@@ -87,7 +87,7 @@ impl Model {
     /// module that has it. Empty means the file needs the tract module to be read at all.
     #[wasm_bindgen(unchecked_return_type = "EngineName[]")]
     pub fn engines(&self) -> Result<JsValue, JsError> {
-        let native = self.derived.is_none() && self.file.meta().ok().and_then(|m| m.arch()).is_some();
+        let native = self.derived.is_none() && self.file.meta().ok().is_some_and(|m| crate::arch::of(&m).is_ok());
         let mut out = Vec::new();
         if native {
             out.push(EngineName::Native);

@@ -2,7 +2,7 @@
 // server on a free port, checks generation, stop, completion, errors and the server's headers,
 // writes screenshots to target/e2e/ and prints the page's measured speed per engine as JSON lines.
 // Usage: node tests/e2e/run.mjs [groups]   (after ./build.sh has built target/release/serve and www/)
-//   groups: a comma-separated subset of first,main,visibility,phone,colour,lessons,byo,bench,site (default: all of them)
+//   groups: a comma-separated subset of first,main,threads,visibility,phone,colour,lessons,byo,bench,site (default: all of them)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -15,6 +15,7 @@ import { colourChecks } from './colour.mjs';
 import { lessonChecks } from './lessons.mjs';
 import { byoChecks } from './byo.mjs';
 import { benchChecks } from './bench.mjs';
+import { threadsChecks } from './threads.mjs';
 import { firstSecondChecks } from './first-second.mjs';
 import { siteChecks } from './site.mjs';
 
@@ -23,7 +24,7 @@ const OUT = path.join(ROOT, 'target/e2e');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const started = Date.now();
 
-const GROUPS = (process.argv[2] || 'first,main,visibility,phone,colour,lessons,byo,bench,site').split(',');
+const GROUPS = (process.argv[2] || 'first,main,threads,visibility,phone,colour,lessons,byo,bench,site').split(',');
 const want = (group) => GROUPS.includes(group);
 
 class Failure extends Error {}
@@ -422,6 +423,7 @@ async function main() {
       const shots = await phoneChecks(browser, server.base, ctx);
       console.log(`phone screenshots: ${shots.map((s) => path.relative(ROOT, s)).join(', ')}`);
     }
+    if (want('threads')) await threadsChecks(page, server.base, ctx);
     if (want('colour')) await colourChecks(page, server.base, ctx);
     if (want('lessons')) await lessonChecks(page, server.base, ctx);
     if (want('byo')) await byoChecks(page, server.base, ctx);

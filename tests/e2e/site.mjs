@@ -33,14 +33,17 @@ export async function siteChecks(browser, root, { check }) {
     context.on('response', (r) => r.status() >= 400 && statuses.push(`${r.url()} ${r.status()}`));
     await page.goto(server.base);
     await page.waitForFunction(() => window.pixelwise && ['done', 'error'].includes(window.pixelwise.state), null, { timeout: 90000, polling: 50 });
-    const first = await page.evaluate(() => ({ state: window.pixelwise.state, isolated: self.crossOriginIsolated, images: window.pixelwise.lastGeneration && window.pixelwise.lastGeneration.images.length }));
+    const first = await page.evaluate(() => ({ state: window.pixelwise.state, isolated: self.crossOriginIsolated, images: window.pixelwise.lastGeneration && window.pixelwise.lastGeneration.images.length, threads: window.pixelwise.threads }));
     check(first.state === 'done' && first.images > 0, `static site on python3 -m http.server: the first grid is generated (${first.images} images)`);
     check(!first.isolated, 'the first visit is not isolated (no headers from this server)');
+    check(first.threads === 1, `not isolated: the single-threaded module (${first.threads} threads)`);
     await page.waitForFunction(() => navigator.serviceWorker.controller || navigator.serviceWorker.ready, null, { timeout: 20000 });
     await page.evaluate(() => navigator.serviceWorker.ready);
     await page.goto(`${server.base}?model=pixelcnn-mnist-bin.onnx&n=1&seed=4&engine=native`);
     await page.waitForFunction(() => window.pixelwise && window.pixelwise.state === 'ready', null, { timeout: 60000, polling: 50 });
     check(await page.evaluate(() => self.crossOriginIsolated), 'after its service worker is in, the page is cross-origin isolated');
+    const threaded = await page.evaluate(() => ({ threads: window.pixelwise.threads, cores: navigator.hardwareConcurrency }));
+    check(threaded.cores < 2 || threaded.threads === threaded.cores, `isolated by the service worker: the threaded module (${threaded.threads} threads on ${threaded.cores} cores)`);
     await page.click('#generate');
     await page.waitForFunction(() => window.pixelwise.state === 'done', null, { timeout: 60000, polling: 50 });
     check(statuses.length === 0, `no request of the static site failed${statuses.length ? `: ${statuses.join(', ')}` : ''}`);
