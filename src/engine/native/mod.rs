@@ -115,6 +115,8 @@ impl<N: Layered> NetCache for Cache<N> {
 pub struct NativeEngine {
     meta: ModelMeta,
     net: Arc<dyn Net>,
+    /// Multiply-adds per image per position, about: every weight is used once per position.
+    work: usize,
 }
 
 impl NativeEngine {
@@ -123,7 +125,7 @@ impl NativeEngine {
         let net = crate::arch::of(&meta)
             .map_err(|e| Error::Metadata(format!("{e}; only tract can run it")))?
             .native(file, &meta)?;
-        Ok(Self { meta, net })
+        Ok(Self { meta, net, work: file.parameter_count() })
     }
 
     /// Full forward per position, for comparison with the cached session.
@@ -183,8 +185,8 @@ impl Engine for NativeEngine {
     fn session(&self, n: usize, labels: &Labels) -> Result<Box<dyn Session>> {
         check_labels(&self.meta, n, labels)?;
         // One cache per thread, each a slice of the batch: images are independent, so threads
-        // never wait on each other within a position.
-        let groups = rayon::current_num_threads().clamp(1, n);
+        // never wait on each other within a position. Only where a slice's step is worth a join.
+        let groups = rayon::current_num_threads().min(n * self.work / SPLIT_WORK).clamp(1, n);
         let size = n.div_ceil(groups);
         let caches = labels
             .chunks(size)
@@ -199,6 +201,10 @@ impl Engine for NativeEngine {
         }))
     }
 }
+
+/// Multiply-adds a thread's slice of the batch must have per sampled position for the batch to be
+/// split: a join costs tens of microseconds in a browser.
+const SPLIT_WORK: usize = 1 << 16;
 
 /// Rows (positions x images) a full forward pass aims at: one digit, or four 16x16 emoji.
 const FORWARD_ROWS: usize = 1024;
