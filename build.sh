@@ -231,6 +231,8 @@ fuzz() { # seconds
   mkdir -p fuzz/corpus/model_file
   cp models/*.onnx tests/fixtures/*.onnx fuzz/corpus/model_file/
   log "fuzzing the model loader and both engines for $seconds s (cargo-fuzz, $NIGHTLY)"
+  # -timeout: tract optimising a large mutated graph takes over a minute under the sanitizer build
+  # (0.6 s in the release CLI), which is slow, not hung.
   cargo "+$NIGHTLY" fuzz run model_file fuzz/corpus/model_file -- \
     -max_total_time="$seconds" -timeout=300 -rss_limit_mb=4096 -print_final_stats=1
 }
