@@ -3,13 +3,13 @@
 
 import { loadOrt, ortForward, ortNaiveSample, ortSession } from './ort-runner.js';
 import * as pw from './pixelwise-adapter.js';
-import { now, randomImages, round, timeMedian } from './timing.js';
+import { now, randomImages, round, timeMedian, timeOnce } from './timing.js';
 
 const BATCH = 16;
 // Medians after warm-up; the quick settings only prove that the page works.
 const SETTINGS = {
-  full: { warmup: 2, forwardReps: 9, batchForwardReps: 5, cachedReps: 7, batchCachedReps: 3, naivePositions: 64 },
-  quick: { warmup: 1, forwardReps: 1, batchForwardReps: 1, cachedReps: 1, batchCachedReps: 1, naivePositions: 4 },
+  full: { warmup: 2, forwardReps: 9, batchForwardReps: 5, cachedReps: 7, batchCachedReps: 3, naivePositions: 64, field: true },
+  quick: { warmup: 1, forwardReps: 1, batchForwardReps: 1, cachedReps: 1, batchCachedReps: 1, naivePositions: 4, field: false },
 };
 const PHASES = 6; // progress steps per model, as counted by `phase` below
 
@@ -97,16 +97,23 @@ async function benchModel(entry, bytes, { set, env, single, threaded, phase }) {
   const cachedB1 = await timeMedian((i) => pw.sampleImages(handle, { n: 1, seed: i, label }), { warmup: set.warmup, reps: set.cachedReps });
   phase(`cached sampling, batch ${BATCH}`);
   const cachedB16 = (await timeMedian((i) => pw.sampleImages(handle, { n: BATCH, seed: i, label }), { warmup: set.warmup, reps: set.batchCachedReps })) / BATCH;
+  // "Measure by perturbation" on the page: the receptive field at the centre pixel, measured.
+  phase('receptive field by perturbation');
+  const centre = [Math.floor(info.height / 2), Math.floor(info.width / 2)];
+  const fieldMs = set.field ? await timeOnce(() => pw.measureField(handle, ...centre)) : null;
   pw.closeModel(handle);
 
   phase('cached sampling, threaded');
   let thB1 = null;
   let thB16 = null;
+  let thFieldMs = null;
   if (threaded.mod) {
     const th = pw.openModel(threaded, bytes);
     pw.prepare(th, 'native');
     thB1 = await timeMedian((i) => pw.sampleImages(th, { n: 1, seed: i, label }), { warmup: set.warmup, reps: set.cachedReps });
     thB16 = (await timeMedian((i) => pw.sampleImages(th, { n: BATCH, seed: i, label }), { warmup: set.warmup, reps: set.batchCachedReps })) / BATCH;
+    phase('receptive field by perturbation, threaded');
+    thFieldMs = set.field ? await timeOnce(() => pw.measureField(th, ...centre)) : null;
     pw.closeModel(th);
   }
 
@@ -129,6 +136,8 @@ async function benchModel(entry, bytes, { set, env, single, threaded, phase }) {
       [`batch${BATCH}_threaded`]: round(thB16),
     },
     pixelwise_ms_forward: { native: round(nativeFwd), tract: round(tractFwd) },
+    // The page's "Measure by perturbation" at the centre pixel, once (target: under 5 s).
+    pixelwise_ms_measured_field: { single: round(fieldMs, 0), threaded: round(thFieldMs, 0) },
     max_abs_logit_diff_native_vs_ort: !o.logits ? null : nativeLogits.length === o.logits.length ? Number(maxDiff.toPrecision(2)) : 'logit counts differ',
     ms_setup: { ort_session: round(o.sessionMs, 1), tract_prepare: round(tractPrepareMs, 1) },
     ratios: {

@@ -17,6 +17,8 @@ const ROWS = [
   [`cached per image, batch ${BATCH}, threaded (ms)`, (l) => l.pixelwise_ms_cached_per_image[`batch${BATCH}_threaded`]],
   ['native forward (ms)', (l) => l.pixelwise_ms_forward.native],
   ['tract forward (ms)', (l) => l.pixelwise_ms_forward.tract],
+  ['measure by perturbation (ms)', (l) => l.pixelwise_ms_measured_field.single, (x) => x < 5000, '< 5000'],
+  ['measure by perturbation, threaded (ms)', (l) => l.pixelwise_ms_measured_field.threaded, (x) => x < 5000, '< 5000'],
   ['cached / ORT forward, batch 1', (l) => l.ratios.cached_over_ort_forward_batch1, (x) => x <= 1, '≤ 1'],
   [`cached / ORT forward, batch ${BATCH}`, (l) => l.ratios[`cached_over_ort_forward_batch${BATCH}`], (x) => x <= 1, '≤ 1'],
   [`cached, batch ${BATCH} / batch 1`, (l) => l.ratios[`cached_batch${BATCH}_over_batch1`], (x) => x <= 0.5, '≤ 0.5'],

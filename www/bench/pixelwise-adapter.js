@@ -32,6 +32,12 @@ export function openModel(pw, bytes) {
   return { model, info: { arch: m.arch, levels: m.levels, channels: m.channels, height: m.height, width: m.width, classes: m.classes } };
 }
 
+/** The receptive field at (`row`, `col`) measured by perturbation on the native engine, as the
+ * page's "Measure by perturbation" does. */
+export function measureField(handle, row, col) {
+  return handle.model.receptiveField('native', row, col);
+}
+
 export function closeModel(handle) {
   handle.model.free();
 }

@@ -21,6 +21,13 @@ export async function timeMedian(fn, { warmup, reps }) {
   return median(times);
 }
 
+/** Milliseconds of one call of `fn` (work too long to repeat, measured once). */
+export async function timeOnce(fn) {
+  const t0 = now();
+  await fn();
+  return now() - t0;
+}
+
 /** mulberry32: a small 32-bit seeded generator, uniform in [0, 1). Good enough to draw levels. */
 export function seeded(seed) {
   let a = seed >>> 0;
