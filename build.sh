@@ -67,7 +67,8 @@ WASM_OPT_FLAGS=(-O3 --enable-simd --enable-bulk-memory --enable-nontrapping-floa
 wasm_module() { # out-name [-- cargo args]
   local name=$1; shift
   # no-install: wasm-pack uses the wasm-bindgen built above and downloads nothing.
-  wasm-pack build --target web --release --mode no-install --out-dir www/pkg --out-name "$name" "$@"
+  # Profile `wasm` (Cargo.toml): dependencies optimised for size. wasm-opt runs below, not in wasm-pack.
+  wasm-pack build --target web --profile wasm --no-opt --mode no-install --out-dir www/pkg --out-name "$name" "$@"
   local wasm=www/pkg/${name}_bg.wasm before
   before=$(stat -c %s "$wasm")
   node tools/node_modules/binaryen/bin/wasm-opt "${WASM_OPT_FLAGS[@]}" "$wasm" -o "$wasm.opt"
@@ -187,7 +188,8 @@ run_tests() {
   log "native tests"
   cargo test --release
   log "browser tests (wasm-pack test, headless Chromium)"
-  CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --release --headless --chrome --mode no-install -- --test web
+  # The modules' profile, so this build and theirs share their compiled dependencies.
+  CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome --mode no-install -- --profile wasm --test web
   build_wasm
   log "type check: the workers' JS against the generated .d.ts (tsc --noEmit, checkJs)"
   tools/node_modules/.bin/tsc -p www/tsconfig.json

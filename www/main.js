@@ -169,9 +169,9 @@ function fatal(text) {
 }
 
 function onWorker(msg) {
+  for (const [name, at] of Object.entries(msg.marks || {})) pw.marks[name] ??= Math.round(at - performance.timeOrigin);
   if (msg.type === 'ready') {
     mark('wasm_ready');
-    for (const [name, at] of Object.entries(msg.marks || {})) pw.marks[name] ??= Math.round(at - performance.timeOrigin);
     workerOk = true;
     pw.threads = msg.threads;
     $('fig-threads').textContent = msg.threads > 1 ? `${msg.threads} (threaded module)` : '1';
@@ -197,6 +197,7 @@ function onWorker(msg) {
   if (msg.type === 'loaded') return modelLoaded(msg);
   if (msg.type === 'error' && pendingLocal) return refuseLocal(msg.message);
   if (msg.type === 'error') {
+    runAfterFirstPixel();
     job = null;
     showError(msg.message);
     setState('error', 'Error: see the message above.');
@@ -305,13 +306,19 @@ function modelLoaded(msg) {
   pad.setShape(meta.width, meta.channels === 3 ? 'rgb' : meta.levels > 2 ? 'grey' : 'binary');
   $('colour-field').hidden = pad.mode !== 'rgb';
   $('cut').max = meta.height;
+  const panels = () => {
+    drawKernelMasks($('masks'), msg.masks.value, msg.masks.error);
+    drawDiagram($('diagram'), $('diagram-detail'), msg.diagram.value, msg.masks.value, msg.diagram.error);
+  };
   if (autostart && workerOk) {
-    // The first grid starts before the rest of the model's panels are drawn.
+    // The first grid starts at once; the masks and the diagram (below the fold) wait for its first
+    // pixel, so that the main thread is free to draw it.
     autostart = false;
     startJob('grid', 0); // timed from navigation, as a visitor sees it
+    afterFirstPixel = panels;
+  } else {
+    panels();
   }
-  drawKernelMasks($('masks'), msg.masks.value, msg.masks.error);
-  drawDiagram($('diagram'), $('diagram-detail'), msg.diagram.value, msg.masks.value, msg.diagram.error);
   receptive.setModel(msg.file, meta.arch, localFiles.get(msg.file) || null);
   lessons.setModel(msg.file, meta);
   race.setModel(msg.file, meta);
@@ -359,6 +366,7 @@ function startJob(kind, clickAt) {
     canvas.parentElement.style.setProperty('--aspect', `${canvas.width} / ${canvas.height}`);
   }
   const labels = meta.classes > 0 && c.label >= 0 ? new Array(n).fill(c.label) : [];
+  mark('first_generate_sent');
   gen += 1;
   job = { gen, kind, grid, n, clickAt, firstAt: null, seed: c.seed, engine: c.engine, model: c.model, kept: Array.from(kept) };
   pw.frames = 0;
@@ -374,12 +382,21 @@ function startJob(kind, clickAt) {
   send({ type: 'generate', gen, file: c.model, engine: c.engine, n, seed: c.seed, temperature: c.temperature, labels, kept: Array.from(kept), guidance: meta && meta.classes > 0 && c.label >= 0 ? c.guidance : 1, stepDelayMs: c.stepDelayMs });
 }
 
+/** Drawing put off until the first grid's first pixel is on screen (or the job ends without one). */
+let afterFirstPixel = null;
+function runAfterFirstPixel() {
+  const f = afterFirstPixel;
+  afterFirstPixel = null;
+  if (f) requestAnimationFrame(() => setTimeout(f, 0)); // after the frame that shows the pixel
+}
+
 function drawProgress(msg) {
   job.grid.apply(msg.records);
   pw.frames += 1;
   if (job.firstAt === null) job.firstAt = performance.now();
   if (pw.firstPixelAt == null) pw.firstPixelAt = job.firstAt; // ms after navigation, for the first-second test
   mark('first_pixel');
+  runAfterFirstPixel();
   setState('sampling', `Sampling: ${msg.position} of ${msg.total} positions (${job.engine}).`);
   if (job.kind === 'complete') setCompleteStatus('sampling', `Sampling: ${msg.position} of ${msg.total}.`);
   showFigures({
@@ -406,6 +423,7 @@ function drawProgress(msg) {
 }
 
 function finishJob(msg) {
+  runAfterFirstPixel();
   const { grid, kind } = job;
   grid.finish(msg.levelsOut);
   showFigures({ pixelsPerSecond: msg.pixelsPerSecond, msPerImage: msg.msPerImage, prepareMs: msg.prepareMs, position: msg.position, total: msg.total, final: true, elapsedMs: msg.elapsedMs });
@@ -426,6 +444,7 @@ function finishJob(msg) {
 
 function stop(e) {
   if (!job) return;
+  runAfterFirstPixel();
   const clickAt = e && e.timeStamp ? e.timeStamp : performance.now();
   const stopped = job;
   gen += 1;

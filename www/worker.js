@@ -127,6 +127,7 @@ function samplerOptions(engine, { n, seed, temperature, labels, kept, guidance }
 const yieldToEvents = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function generate(req) {
+  markNow('generate_received');
   const { gen, file, engine, n, seed, temperature, labels, kept, guidance, stepDelayMs = 0 } = req;
   const { model, meta } = await loadModel(file, null, { tract: engine === 'tract' });
   if (gen !== current) return;
@@ -138,11 +139,13 @@ async function generate(req) {
   const prepareMs = performance.now() - t0;
   // Guidance only means something for a conditional model with a class chosen.
   const sampler = model.sampler(samplerOptions(engine, { n, seed, temperature, labels, kept, guidance }));
+  markNow('sampler_ready');
   const total = sampler.total();
   const started = performance.now();
   let firstPixelMs = null;
   let sampledPixels = 0; // pixels drawn by the sampler (kept ones are not counted)
   let shownFirst = false;
+  let postedFirst = 0;
   const recordLen = 3 + n;
   try {
     while (!sampler.done()) {
@@ -157,6 +160,7 @@ async function generate(req) {
         for (let i = 0; i < rec.length; i += recordLen) if (!rec[i + 2]) sampledPixels += n;
         if (firstPixelMs === null && rec.length) firstPixelMs = performance.now() - t0;
         if (!shownFirst && sampledPixels > 0) {
+          markNow('first_step_done');
           shownFirst = true; // the first sampled pixel goes out at once, later ones a slice at a time
           break;
         }
@@ -175,7 +179,7 @@ async function generate(req) {
           pixelsPerSecond: elapsed > 0 ? (sampledPixels * 1000) / elapsed : 0,
           // Projected from the share done so far; exact once done.
           msPerImage: position > 0 ? (elapsed * total) / position / n : null,
-          probs: sampler.probabilities(), levels: meta.levels,
+          probs: sampler.probabilities(), levels: meta.levels, marks: postedFirst++ ? undefined : { ...marks },
         },
         [records.buffer],
       );

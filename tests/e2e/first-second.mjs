@@ -18,8 +18,11 @@ async function visit(browser, base, name, throttle, { check }) {
   context.on('requestfinished', async (req) => {
     const res = await req.response();
     const sizes = await req.sizes().catch(() => null);
+    // A worker's own script reports no body size; its decoded length stands in (the dev server
+    // sends hand-written scripts uncompressed, so it is what crossed the wire).
+    const body = sizes && sizes.responseBodySize ? sizes.responseBodySize : res ? (await res.body().catch(() => Buffer.alloc(0))).length : 0;
     const t = req.timing();
-    requests.push({ url: req.url(), status: res ? res.status() : 0, bytes: sizes ? sizes.responseBodySize + sizes.responseHeadersSize : 0, endAt: t.startTime + t.responseEnd });
+    requests.push({ url: req.url(), status: res ? res.status() : 0, bytes: body + (sizes ? sizes.responseHeadersSize : 0), endAt: t.startTime + t.responseEnd });
   });
   context.on('requestfailed', (req) => requests.push({ url: req.url(), status: 0, failed: req.failure() && req.failure().errorText, bytes: 0, endAt: Date.now() }));
   if (throttle) {
