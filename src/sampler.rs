@@ -160,6 +160,17 @@ impl Sampler {
 
     /// Advances up to `count` positions; kept positions are passed over without a forward.
     pub fn step(&mut self, count: usize) -> Result<Vec<Step>> {
+        if rayon::current_num_threads() > 1 {
+            // The whole slice runs on the thread pool, so the engine's per-position splits are
+            // joins between pool threads (cheap) rather than waking the pool from outside for
+            // every sub-pixel.
+            rayon::scope(|_| self.step_here(count))
+        } else {
+            self.step_here(count)
+        }
+    }
+
+    fn step_here(&mut self, count: usize) -> Result<Vec<Step>> {
         let m = &self.meta;
         let (c_count, hw, len) = (m.channels, m.height * m.width, m.image_len());
         let mut steps = Vec::new();

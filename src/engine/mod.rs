@@ -22,7 +22,7 @@ pub trait Engine {
     fn session(&self, n: usize, labels: &Labels) -> Result<Box<dyn Session>>;
 }
 
-pub trait Session {
+pub trait Session: Send {
     /// Logits `[n, L]` for `channel` at (`row`, `col`). Every earlier position (raster order, then
     /// channel) of `pixels` is final; calls come in raster order.
     fn logits(&mut self, pixels: &[f32], row: usize, col: usize, channel: usize) -> Result<Vec<f32>>;

@@ -19,7 +19,7 @@ impl<E: Engine> RecomputeSession<E> {
     }
 }
 
-impl<E: Engine> Session for RecomputeSession<E> {
+impl<E: Engine + Send> Session for RecomputeSession<E> {
     fn logits(&mut self, pixels: &[f32], row: usize, col: usize, channel: usize) -> Result<Vec<f32>> {
         let m = self.engine.meta();
         let all = self.engine.forward(pixels, self.n, &self.labels)?;
