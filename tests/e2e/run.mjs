@@ -386,7 +386,7 @@ async function run(page, base) {
   check(after.gen.images[0].some((v) => v === 1) && (await page.isHidden('#error')), 'generation works with a good model after the error');
 
   // --- a wasm that fails to start: a message, and the drawing pad still works ---
-  await page.route('**/pkg/pixelwise_native_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.route('**/pkg/pixelwise_{native,threads}_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
   await page.goto(`${base}?n=1`);
   await page.waitForFunction(() => !document.getElementById('error').hidden && window.pixelwise.state === 'error', null, { timeout: 30000, polling: 50 });
   const wasmMessage = (await page.textContent('#error')).trim();
@@ -394,9 +394,9 @@ async function run(page, base) {
   await page.click('#real-digit');
   await page.waitForFunction(() => window.pixelwise.pad.ink.some((v) => v === 1), null, { timeout: 5000 });
   check(await page.isDisabled('#generate'), 'without the wasm, Generate is disabled and the drawing pad still works');
-  await page.unroute('**/pkg/pixelwise_native_bg.wasm');
+  await page.unroute('**/pkg/pixelwise_{native,threads}_bg.wasm');
   page.context().off('response', onResponse);
-  const unexpected = failed.filter((f) => !/missing\.onnx 404$|pixelwise_native_bg\.wasm 404$/.test(f));
+  const unexpected = failed.filter((f) => !/missing\.onnx 404$|pixelwise_(native|threads)_bg\.wasm 404$/.test(f));
   check(unexpected.length === 0, `no request answered 400 or more but the deliberate ones${unexpected.length ? `: ${unexpected.join(', ')}` : ''}`);
 
   check(errors.length === 0, `no uncaught errors in the page${errors.length ? `: ${errors.join(' | ')}` : ''}`);
