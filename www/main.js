@@ -131,6 +131,7 @@ function startWorker(early = null) {
 
 /** The wasm trapped or ran out of memory: a fresh worker, the model loaded again, and a message. */
 function restartWorker(reason) {
+  prefetchAsked = false;
   pw.restarts = (pw.restarts || 0) + 1;
   if (worker) worker.terminate();
   worker = null;
@@ -157,8 +158,8 @@ function moduleProgress(msg) {
   const arrived = msg.done || msg.received >= msg.total;
   $('module-status').hidden = arrived;
   if (arrived) return;
-  const what = msg.name === 'full' ? 'the tract module' : 'the native engine';
-  $('module-text').textContent = `Downloading ${what}${msg.name === 'full' ? ` (needed for ${msg.why})` : ''}: ${kb(msg.received)} of ${kb(msg.total)}`;
+  const what = msg.name === 'full' ? `the tract module (${msg.why})` : 'the native engine';
+  $('module-text').textContent = `Downloading ${what}: ${kb(msg.received)} of ${kb(msg.total)}`;
   $('module-progress').value = msg.total ? msg.received / msg.total : 0;
 }
 
@@ -618,6 +619,19 @@ dropZone.addEventListener('drop', (e) => {
   dropZone.classList.remove('dropping');
   openLocal(e.dataTransfer.files[0]);
 });
+// Signs that tract is about to be needed start the full module's download (once): pointing at or
+// focusing the engine or file controls, dragging a file over the page, the race's button. Nothing is
+// fetched for a visit that never goes near them.
+let prefetchAsked = false;
+const prefetchFull = () => {
+  if (prefetchAsked || !workerOk) return;
+  prefetchAsked = true;
+  send({ type: 'prefetch-full' });
+};
+for (const [id, events] of [['engine', ['pointerenter', 'focus']], ['open-file', ['pointerenter', 'focus']], ['watch', ['dragenter']], ['race-start', ['pointerenter', 'focus']]]) {
+  for (const ev of events) $(id).addEventListener(ev, prefetchFull);
+}
+
 pw.openBytes = (name, bytes) => openLocal(new File([bytes], name)); // for tests: the same path as a picked file
 pw.testTrap = () => send({ type: 'test-trap' });
 pw.memory = () => new Promise((resolve) => {

@@ -54,6 +54,21 @@ async function fetchCounted(url, name, onProgress) {
   return new Response(counted, { headers: { 'Content-Type': 'application/wasm' } });
 }
 
+/** Modules downloaded and compiled ahead of need. @type {Map<string, Promise<WebAssembly.Module | null>>} */
+const prefetched = new Map();
+
+/** Downloads and compiles module `name` without instantiating it, so that a later `loadModule`
+ *  finds it ready (a failed prefetch leaves `loadModule` to fetch it itself).
+ * @param {'native' | 'threads' | 'full'} name
+ * @param {(received: number, total: number) => void} [onProgress]
+ */
+export function prefetchModule(name, onProgress = () => {}) {
+  if (!prefetched.has(name) && !loading.has(name)) {
+    const url = new URL(WASM[name], import.meta.url).href;
+    prefetched.set(name, fetchCounted(url, name, onProgress).then((res) => WebAssembly.compileStreaming(res)).catch(() => null));
+  }
+}
+
 /** Loads module `name` once: its bindings (Model, ...) and its raw exports; the threaded one with
  * its pool of workers started.
  * @param {'native' | 'threads' | 'full'} name
@@ -61,7 +76,7 @@ async function fetchCounted(url, name, onProgress) {
  * @param {Promise<WebAssembly.Module | null>} [compiled] the module compiled elsewhere; null: fetch it here
  * @returns {Promise<LoadedModule>}
  */
-export function loadModule(name, onProgress = () => {}, compiled = Promise.resolve(null)) {
+export function loadModule(name, onProgress = () => {}, compiled = prefetched.get(name) || Promise.resolve(null)) {
   if (!loading.has(name)) {
     const started = (async () => {
       const [bindings, module] = await Promise.all([/** @type {Promise<Bindings>} */ (import(SCRIPTS[name])), compiled]);

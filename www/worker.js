@@ -4,7 +4,7 @@
 // It starts on the small native-only module; the first time tract is needed (the tract engine
 // chosen, a file the native engine cannot read) it moves to the full module for good and reads
 // its models again there from the bytes it kept.
-import { loadModule, NATIVE } from './wasm-modules.js';
+import { loadModule, prefetchModule, NATIVE } from './wasm-modules.js';
 
 const SLICE_MS = 25;
 /** Milestones as wall-clock ms, which the page turns into ms after its navigation. */
@@ -80,12 +80,12 @@ function loadModel(file, given = null, { tract = false } = {}) {
     }
     fileBytes.set(file, bytes);
     await wasmReady;
-    if (tract) await needFull('the tract engine');
+    if (tract) await needFull('for the tract engine');
     let model = wasm.bindings.Model.fromBytes(bytes);
     if (!model.engines().length) {
       // The native-only module could not read it (no metadata, or an architecture it does not know).
       model.free();
-      await needFull('a file only tract can read');
+      await needFull('for a file only tract can read');
       model = wasm.bindings.Model.fromBytes(bytes);
     }
     // The kernel masks and the diagram, or why there are none (a file only tract can run): the
@@ -314,6 +314,8 @@ self.onmessage = async (e) => {
   if (req.type === 'field') return structuralField(req);
   if (req.type === 'prefetch') return loadModel(req.file).catch(() => {}); // the later 'load' reports errors
   if (req.type === 'wasm') return handOver(req.module);
+  // The visitor is about to need tract (they reached for the engine or the file picker).
+  if (req.type === 'prefetch-full') return prefetchModule('full', progressOf('full', 'ahead of use'));
   if (req.type === 'memory') {
     // The wasm's linear memory, for the soak test: it grows and never shrinks, so it must level off.
     await wasmReady;

@@ -302,6 +302,10 @@ async function run(page, base) {
   check(other.url !== first.url, 'native: another seed gives another PNG');
 
   check(!fullFetched(), 'native generation never fetched the tract module');
+  await page.hover('#engine');
+  await page.waitForFunction(() => window.pixelwise.modules && window.pixelwise.modules.full, null, { timeout: 10000, polling: 50 }).catch(() => {});
+  await page.waitForTimeout(200);
+  check(fullFetched(), 'pointing at the engine control starts the tract module download, ahead of use');
 
   // --- tract on a small job, then Stop while it samples ---
   await page.selectOption('#engine', 'tract');
