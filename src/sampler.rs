@@ -19,11 +19,26 @@ pub struct Step {
     pub kept: bool,
 }
 
-pub struct Sampler {
+/// A slice of the batch with its own sessions and generators. Slices never wait on each other, so
+/// with threads each runs whole slices of positions in parallel: one join per `step` call, not one
+/// per sub-pixel (a join that wakes a sleeping thread costs about a millisecond in a browser).
+struct Part {
+    images: std::ops::Range<usize>,
     session: Box<dyn Session>,
-    /// Classifier-free guidance: an unconditional session and the scale s; the logits used are
-    /// u + s * (c - u). Trained with some labels dropped, the model has both modes.
-    guidance: Option<(Box<dyn Session>, f32)>,
+    /// Classifier-free guidance's unconditional session; the logits used are u + s * (c - u).
+    unconditional: Option<Box<dyn Session>>,
+    /// One generator per image (the seed's stream `b` for image `b`), so an image is the same
+    /// whichever slice draws it.
+    rngs: Vec<ChaCha8Rng>,
+    /// Softmax `[images, L]` at the last sampled position.
+    probabilities: Vec<f32>,
+}
+
+pub struct Sampler {
+    parts: Vec<Part>,
+    /// Guidance scale s (1: plain sampling). Trained with some labels dropped, the model has both
+    /// modes.
+    scale: f32,
     meta: ModelMeta,
     n: usize,
     /// `[n, C, H, W]` as k/(L-1), what the engines read.
@@ -33,14 +48,28 @@ pub struct Sampler {
     kept: Vec<Option<u8>>,
     /// Next position in sampling order, `pixel * C + channel`.
     next: usize,
-    rng: ChaCha8Rng,
     temperature: f32,
     probabilities: Vec<f32>,
     last_sampled: Option<(usize, usize)>,
 }
 
+fn check_n(n: usize) -> Result<()> {
+    if n == 0 || n > 1024 {
+        return Err(Error::Input(format!("{n} images: choose 1 to 1024")));
+    }
+    Ok(())
+}
+
+/// Image `b`'s generator for `seed`.
+fn generator(seed: u64, b: usize) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(b as u64);
+    rng
+}
+
 impl Sampler {
     /// `kept`: empty, or one entry per `[C, H, W]` position, `Some(level)` to keep it in every image.
+    /// With threads, the batch is split into one slice per thread.
     pub fn new(
         engine: &dyn Engine,
         n: usize,
@@ -49,11 +78,15 @@ impl Sampler {
         labels: Vec<Option<usize>>,
         kept: Vec<Option<u8>>,
     ) -> Result<Self> {
-        if n == 0 || n > 1024 {
-            return Err(Error::Input(format!("{n} images: choose 1 to 1024")));
+        check_n(n)?;
+        crate::engine::check_labels(engine.meta(), n, &labels)?;
+        let slices = rayon::current_num_threads().clamp(1, n);
+        let size = n.div_ceil(slices);
+        let mut sessions = Vec::new();
+        for (k, l) in labels.chunks(size).enumerate() {
+            sessions.push((k * size..k * size + l.len(), engine.session(l.len(), l)?));
         }
-        let session = engine.session(n, &labels)?;
-        Self::with_session(engine.meta().clone(), session, n, seed, temperature, kept)
+        Self::build(engine.meta().clone(), sessions, n, seed, temperature, kept)
     }
 
     /// A sampler over a session made elsewhere (e.g. the native full-recompute baseline).
@@ -65,9 +98,18 @@ impl Sampler {
         temperature: f32,
         kept: Vec<Option<u8>>,
     ) -> Result<Self> {
-        if n == 0 || n > 1024 {
-            return Err(Error::Input(format!("{n} images: choose 1 to 1024")));
-        }
+        check_n(n)?;
+        Self::build(meta, vec![(0..n, session)], n, seed, temperature, kept)
+    }
+
+    fn build(
+        meta: ModelMeta,
+        sessions: Vec<(std::ops::Range<usize>, Box<dyn Session>)>,
+        n: usize,
+        seed: u64,
+        temperature: f32,
+        kept: Vec<Option<u8>>,
+    ) -> Result<Self> {
         if !(temperature.is_finite() && temperature >= 0.0) {
             return Err(Error::Input(format!("temperature {temperature} must be a number >= 0")));
         }
@@ -87,16 +129,25 @@ impl Sampler {
         }
         let scale = (meta.levels - 1) as f32;
         let pixels = levels.iter().map(|&k| k as f32 / scale).collect();
+        let parts = sessions
+            .into_iter()
+            .map(|(images, session)| Part {
+                rngs: images.clone().map(|b| generator(seed, b)).collect(),
+                images,
+                session,
+                unconditional: None,
+                probabilities: Vec::new(),
+            })
+            .collect();
         Ok(Self {
-            session,
-            guidance: None,
+            parts,
+            scale: 1.0,
             meta,
             n,
             pixels,
             levels,
             kept,
             next: 0,
-            rng: ChaCha8Rng::seed_from_u64(seed),
             temperature,
             probabilities: Vec::new(),
             last_sampled: None,
@@ -113,7 +164,11 @@ impl Sampler {
             if self.meta.classes == 0 {
                 return Err(Error::Input("guidance needs a class-conditional model".into()));
             }
-            self.guidance = Some((engine.session(self.n, &vec![None; self.n])?, scale));
+            for part in &mut self.parts {
+                let k = part.images.len();
+                part.unconditional = Some(engine.session(k, &vec![None; k])?);
+            }
+            self.scale = scale;
         }
         Ok(self)
     }
@@ -147,9 +202,9 @@ impl Sampler {
     /// LSTM gate activations of the first image at the last sampled position (PixelRNN models on
     /// the native engine; empty otherwise).
     pub fn gates(&self) -> Vec<crate::engine::native::lstm::LstmGates> {
-        match self.last_sampled {
-            Some((row, col)) => self.session.gates(row, col),
-            None => Vec::new(),
+        match (self.last_sampled, self.parts.first()) {
+            (Some((row, col)), Some(part)) => part.session.gates(row, col),
+            _ => Vec::new(),
         }
     }
 
@@ -160,62 +215,47 @@ impl Sampler {
 
     /// Advances up to `count` positions; kept positions are passed over without a forward.
     pub fn step(&mut self, count: usize) -> Result<Vec<Step>> {
-        if rayon::current_num_threads() > 1 {
-            // The whole slice runs on the thread pool, so the engine's per-position splits are
-            // joins between pool threads (cheap) rather than waking the pool from outside for
-            // every sub-pixel.
-            rayon::scope(|_| self.step_here(count))
-        } else {
-            self.step_here(count)
+        let (m, len) = (&self.meta, self.meta.image_len());
+        let count = count.min(self.total() - self.next);
+        let (next, kept, temperature, scale) = (self.next, &self.kept, self.temperature, self.scale);
+        // Each slice with its own images' pixels and levels.
+        let mut work = Vec::new();
+        let (mut pixels, mut levels) = (&mut self.pixels[..], &mut self.levels[..]);
+        for part in &mut self.parts {
+            let (p, rest_p) = pixels.split_at_mut(part.images.len() * len);
+            let (l, rest_l) = levels.split_at_mut(part.images.len() * len);
+            (pixels, levels) = (rest_p, rest_l);
+            work.push((part, p, l));
         }
-    }
-
-    fn step_here(&mut self, count: usize) -> Result<Vec<Step>> {
-        let m = &self.meta;
-        let (c_count, hw, len) = (m.channels, m.height * m.width, m.image_len());
-        let mut steps = Vec::new();
-        while steps.len() < count && !self.done() {
-            let (p, c) = (self.next / c_count, self.next % c_count);
+        let run = |(part, pixels, levels): &mut (&mut Part, &mut [f32], &mut [u8])| {
+            part.advance(m, kept, next, count, temperature, scale, pixels, levels)
+        };
+        let drawn: Vec<Result<Vec<Option<Vec<u8>>>>> = if work.len() > 1 {
+            use rayon::prelude::*;
+            work.par_iter_mut().map(run).collect()
+        } else {
+            work.iter_mut().map(run).collect()
+        };
+        let drawn = drawn.into_iter().collect::<Result<Vec<_>>>()?;
+        let mut steps = Vec::with_capacity(count);
+        for i in 0..count {
+            let at = next + i;
+            let (p, c) = (at / m.channels, at % m.channels);
             let (row, col) = (p / m.width, p % m.width);
-            let idx = c * hw + p;
-            let step = if let Some(k) = self.kept[idx] {
-                Step {
-                    row,
-                    col,
-                    channel: c,
-                    levels: vec![k; self.n],
-                    kept: true,
-                }
-            } else {
-                let mut logits = self.session.logits(&self.pixels, row, col, c)?;
-                if let Some((unconditional, scale)) = &mut self.guidance {
-                    let u = unconditional.logits(&self.pixels, row, col, c)?;
-                    for (l, u) in logits.iter_mut().zip(u) {
-                        *l = u + *scale * (*l - u);
-                    }
-                }
-                self.last_sampled = Some((row, col));
-                let mut values = Vec::with_capacity(self.n);
-                self.probabilities.clear();
-                for b in 0..self.n {
-                    let probs = softmax(&logits[b * m.levels..(b + 1) * m.levels], self.temperature);
-                    let k = draw(&probs, self.rng.random::<f32>());
-                    self.probabilities.extend_from_slice(&probs);
-                    self.levels[b * len + idx] = k as u8;
-                    self.pixels[b * len + idx] = k as f32 / (m.levels - 1) as f32;
-                    values.push(k as u8);
-                }
-                Step {
-                    row,
-                    col,
-                    channel: c,
-                    levels: values,
-                    kept: false,
+            let step = match kept[c * m.height * m.width + p] {
+                Some(k) => Step { row, col, channel: c, levels: vec![k; self.n], kept: true },
+                None => {
+                    self.last_sampled = Some((row, col));
+                    let levels = drawn.iter().flat_map(|d| d[i].clone().expect("a sampled position")).collect();
+                    Step { row, col, channel: c, levels, kept: false }
                 }
             };
             steps.push(step);
-            self.next += 1;
         }
+        if steps.iter().any(|s| !s.kept) {
+            self.probabilities = self.parts.iter().flat_map(|p| p.probabilities.iter().copied()).collect();
+        }
+        self.next += count;
         Ok(steps)
     }
 
@@ -224,6 +264,54 @@ impl Sampler {
             self.step(self.meta.width * self.meta.channels)?;
         }
         Ok(())
+    }
+}
+
+impl Part {
+    /// Positions `next..next + count` for this slice's images (`pixels`, `levels`: theirs only):
+    /// per position, the levels drawn, or None where the position is kept.
+    #[allow(clippy::too_many_arguments)]
+    fn advance(
+        &mut self,
+        m: &ModelMeta,
+        kept: &[Option<u8>],
+        next: usize,
+        count: usize,
+        temperature: f32,
+        scale: f32,
+        pixels: &mut [f32],
+        levels: &mut [u8],
+    ) -> Result<Vec<Option<Vec<u8>>>> {
+        let (hw, len, n) = (m.height * m.width, m.image_len(), self.images.len());
+        let mut out = Vec::with_capacity(count);
+        for at in next..next + count {
+            let (p, c) = (at / m.channels, at % m.channels);
+            let (row, col) = (p / m.width, p % m.width);
+            let idx = c * hw + p;
+            if kept[idx].is_some() {
+                out.push(None);
+                continue;
+            }
+            let mut logits = self.session.logits(pixels, row, col, c)?;
+            if let Some(unconditional) = &mut self.unconditional {
+                let u = unconditional.logits(pixels, row, col, c)?;
+                for (l, u) in logits.iter_mut().zip(u) {
+                    *l = u + scale * (*l - u);
+                }
+            }
+            let mut values = Vec::with_capacity(n);
+            self.probabilities.clear();
+            for b in 0..n {
+                let probs = softmax(&logits[b * m.levels..(b + 1) * m.levels], temperature);
+                let k = draw(&probs, self.rngs[b].random::<f32>());
+                self.probabilities.extend_from_slice(&probs);
+                levels[b * len + idx] = k as u8;
+                pixels[b * len + idx] = k as f32 / (m.levels - 1) as f32;
+                values.push(k as u8);
+            }
+            out.push(Some(values));
+        }
+        Ok(out)
     }
 }
 

@@ -115,8 +115,6 @@ impl<N: Layered> NetCache for Cache<N> {
 pub struct NativeEngine {
     meta: ModelMeta,
     net: Arc<dyn Net>,
-    /// Multiply-adds per image per position, about: every weight is used once per position.
-    work: usize,
 }
 
 impl NativeEngine {
@@ -125,7 +123,7 @@ impl NativeEngine {
         let net = crate::arch::of(&meta)
             .map_err(|e| Error::Metadata(format!("{e}; only tract can run it")))?
             .native(file, &meta)?;
-        Ok(Self { meta, net, work: file.parameter_count() })
+        Ok(Self { meta, net })
     }
 
     /// Full forward per position, for comparison with the cached session.
@@ -184,27 +182,16 @@ impl Engine for NativeEngine {
 
     fn session(&self, n: usize, labels: &Labels) -> Result<Box<dyn Session>> {
         check_labels(&self.meta, n, labels)?;
-        // One cache per thread, each a slice of the batch: images are independent, so threads
-        // never wait on each other within a position. Only where a slice's step is worth a join.
-        let groups = rayon::current_num_threads().min(n * self.work / SPLIT_WORK).clamp(1, n);
-        let size = n.div_ceil(groups);
-        let caches = labels
-            .chunks(size)
-            .enumerate()
-            .map(|(k, l)| (k * size..k * size + l.len(), self.net.clone().cache(l)))
-            .collect();
+        // One cache for the whole batch: the sampler gives each thread its own slice of images.
+        let cache = self.net.clone().cache(labels);
         Ok(Box::new(NativeSession {
             meta: self.meta.clone(),
-            caches,
+            cache,
             done: 0,
             tentative: None,
         }))
     }
 }
-
-/// Multiply-adds a thread's slice of the batch must have per sampled position for the batch to be
-/// split: a join costs tens of microseconds in a browser.
-const SPLIT_WORK: usize = 1 << 16;
 
 /// Rows (positions x images) a full forward pass aims at: one digit, or four 16x16 emoji.
 const FORWARD_ROWS: usize = 1024;
@@ -212,8 +199,7 @@ const FORWARD_ROWS: usize = 1024;
 /// The cached sampler: each position of each layer is computed once, when its inputs are final.
 struct NativeSession {
     meta: ModelMeta,
-    /// The images each cache holds (consecutive), and the cache.
-    caches: Vec<(std::ops::Range<usize>, Box<dyn NetCache>)>,
+    cache: Box<dyn NetCache>,
     /// Positions before this one are computed with their final pixels.
     done: usize,
     /// The position last computed before its own pixel was final, and the channel asked for then.
@@ -232,37 +218,29 @@ impl Session for NativeSession {
                 "position ({row}, {col}) channel {channel} is out of raster order"
             )));
         }
-        let (len, levels, colours) = (m.image_len(), m.levels, m.channels);
-        let (done, tentative) = (self.done, self.tentative);
-        let run = |(images, cache): &mut (std::ops::Range<usize>, Box<dyn NetCache>)| -> Vec<f32> {
-            let batch = &pixels[images.start * len..images.end * len];
-            for q in done..p {
-                match tentative {
-                    Some((t, c)) if t == q && c + 1 == colours => load_pixel(batch, cache.image_mut(), q),
-                    _ => {
-                        cache.position(batch, q, tentative.is_some_and(|(t, _)| t == q));
-                    }
+        let (levels, colours) = (m.levels, m.channels);
+        let (done, tentative, cache) = (self.done, self.tentative, &mut self.cache);
+        for q in done..p {
+            match tentative {
+                Some((t, c)) if t == q && c + 1 == colours => load_pixel(pixels, cache.image_mut(), q),
+                _ => {
+                    cache.position(pixels, q, tentative.is_some_and(|(t, _)| t == q));
                 }
             }
-            let head = cache.position(batch, p, tentative.is_some_and(|(t, _)| t == p));
-            head.chunks_exact(colours * levels).flat_map(|h| h[channel * levels..(channel + 1) * levels].to_vec()).collect()
-        };
-        let parts: Vec<Vec<f32>> = if self.caches.len() > 1 {
-            use rayon::prelude::*;
-            self.caches.par_iter_mut().map(run).collect()
-        } else {
-            self.caches.iter_mut().map(run).collect()
-        };
+        }
+        let head = cache.position(pixels, p, tentative.is_some_and(|(t, _)| t == p));
+        let out = head.chunks_exact(colours * levels).flat_map(|h| h[channel * levels..(channel + 1) * levels].to_vec()).collect();
         self.done = p;
         self.tentative = Some((p, channel));
-        Ok(parts.concat())
+        Ok(out)
     }
 
     fn gates(&self, row: usize, col: usize) -> Vec<lstm::LstmGates> {
         let p = row * self.meta.width + col;
-        match self.caches.first() {
-            Some((_, cache)) if p <= self.done => cache.gates(p),
-            _ => Vec::new(),
+        if p <= self.done {
+            self.cache.gates(p)
+        } else {
+            Vec::new()
         }
     }
 }
