@@ -147,6 +147,9 @@ async function generate(req) {
   let shownFirst = false;
   let postedFirst = 0;
   const recordLen = 3 + n;
+  // Positions per step call, grown while a call stays well inside a slice: each call is one join
+  // of the threaded module's pool, so one position per call would spend its time waking threads.
+  let perCall = 1;
   try {
     while (!sampler.done()) {
       if (gen !== current) return;
@@ -154,7 +157,11 @@ async function generate(req) {
       const chunks = [];
       let length = 0;
       do {
-        const rec = sampler.step(1);
+        const callStart = performance.now();
+        const rec = sampler.step(stepDelayMs || !shownFirst ? 1 : perCall);
+        const took = performance.now() - callStart;
+        if (took < SLICE_MS / 4) perCall = Math.min(perCall * 2, 1024);
+        else if (took > SLICE_MS / 2) perCall = Math.max(1, perCall >> 1);
         chunks.push(rec);
         length += rec.length;
         for (let i = 0; i < rec.length; i += recordLen) if (!rec[i + 2]) sampledPixels += n;

@@ -74,16 +74,20 @@ fn row(k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
 
 #[inline(always)]
 fn blocks(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    for r0 in (0..m).step_by(MR) {
-        let rows = MR.min(m - r0);
+    let full = m / MR * MR;
+    for r0 in (0..full).step_by(MR) {
         for j0 in (0..n).step_by(NR) {
-            let cols = NR.min(n - j0);
-            if rows == MR && cols == NR {
+            if j0 + NR <= n {
                 block(k, n, &a[r0 * k..], &b[j0..], &mut c[r0 * n + j0..]);
             } else {
-                edge(rows, cols, k, n, &a[r0 * k..], &b[j0..], &mut c[r0 * n + j0..]);
+                edge(MR, n - j0, k, n, &a[r0 * k..], &b[j0..], &mut c[r0 * n + j0..]);
             }
         }
+    }
+    // The last rows (fewer than MR) one at a time on the vectorised single-row kernel: a batch
+    // slice of 2 or 3 images would otherwise run entirely on the scalar edge loop.
+    for r in full..m {
+        row(k, n, &a[r * k..(r + 1) * k], b, &mut c[r * n..(r + 1) * n]);
     }
 }
 
@@ -108,7 +112,7 @@ fn block(k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
     }
 }
 
-/// A partial block at the matrix's bottom or right edge, same order of operations.
+/// A partial block at the matrix's right edge (fewer than NR columns), same order of operations.
 fn edge(rows: usize, cols: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
     for r in 0..rows {
         for j in 0..cols {

@@ -171,12 +171,13 @@ impl Engine for NativeEngine {
             }
             out
         };
-        let parts: Vec<Vec<f32>> = if rayon::current_num_threads() > 1 && n > group {
-            use rayon::prelude::*;
-            labels.par_chunks(group).enumerate().map(one).collect()
-        } else {
-            labels.chunks(group).enumerate().map(one).collect()
-        };
+        if rayon::current_num_threads() == 1 {
+            return Ok(labels.chunks(group).enumerate().flat_map(one).collect());
+        }
+        // On the pool as a whole, so that the splits inside (image groups, position blocks) are
+        // joins between pool threads, not wake-ups of the pool from outside.
+        use rayon::prelude::*;
+        let parts: Vec<Vec<f32>> = rayon::scope(|_| labels.par_chunks(group).enumerate().map(one).collect());
         Ok(parts.concat())
     }
 
