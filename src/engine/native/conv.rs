@@ -172,6 +172,18 @@ impl Conv {
         gemm(rows, k, self.out_ch, &cols, &self.weights, out);
     }
 
+    /// The 1x1 convolution of outputs `o0..o1` only, with their weights and biases as they are.
+    pub fn outputs(&self, o0: usize, o1: usize) -> Conv {
+        debug_assert_eq!(self.taps.len(), 1);
+        Conv {
+            in_ch: self.in_ch,
+            out_ch: o1 - o0,
+            taps: self.taps.clone(),
+            weights: self.weights.chunks_exact(self.out_ch).flat_map(|row| row[o0..o1].iter().copied()).collect(),
+            bias: self.bias[o0..o1].to_vec(),
+        }
+    }
+
     /// A 1x1 convolution on rows of vectors: `v` is `rows x in_ch`, `out` is `rows x out_ch`.
     pub fn pointwise(&self, v: &[f32], out: &mut [f32]) {
         debug_assert_eq!(self.taps.len(), 1);

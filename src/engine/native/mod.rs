@@ -78,9 +78,11 @@ impl<N: Layered> Net for N {
 /// Activations of a batch of images, filled in raster order.
 pub trait NetCache: Send {
     /// Computes every layer at position `p` (all earlier positions already computed with their
-    /// final pixels) and returns the head's output there for every image, `[n][C*L]`; `again` as
-    /// in `Layered::layers_at`.
-    fn position(&mut self, pixels: &[f32], p: usize, again: bool) -> Vec<f32>;
+    /// final pixels); `again` as in `Layered::layers_at`.
+    fn position(&mut self, pixels: &[f32], p: usize, again: bool);
+
+    /// Colour channel `channel`'s logits at computed position `p` for every image, `[n][L]`.
+    fn logits(&self, p: usize, channel: usize) -> Vec<f32>;
 
     /// The cached input images, read by later positions' first-layer convolutions.
     fn image_mut(&mut self) -> &mut conv::Map;
@@ -96,10 +98,13 @@ struct Cache<N: Layered> {
 }
 
 impl<N: Layered> NetCache for Cache<N> {
-    fn position(&mut self, pixels: &[f32], p: usize, again: bool) -> Vec<f32> {
+    fn position(&mut self, pixels: &[f32], p: usize, again: bool) {
         load_pixel(pixels, self.maps.image(), p);
         self.net.layers_at(&self.ctx, &mut self.maps, p, again);
-        self.net.head().at(self.maps.last().at(p))
+    }
+
+    fn logits(&self, p: usize, channel: usize) -> Vec<f32> {
+        self.net.head().channel(self.maps.last().at(p), channel)
     }
 
     fn image_mut(&mut self) -> &mut conv::Map {
@@ -219,7 +224,7 @@ impl Session for NativeSession {
                 "position ({row}, {col}) channel {channel} is out of raster order"
             )));
         }
-        let (levels, colours) = (m.levels, m.channels);
+        let colours = m.channels;
         let (done, tentative, cache) = (self.done, self.tentative, &mut self.cache);
         for q in done..p {
             match tentative {
@@ -229,8 +234,8 @@ impl Session for NativeSession {
                 }
             }
         }
-        let head = cache.position(pixels, p, tentative.is_some_and(|(t, _)| t == p));
-        let out = head.chunks_exact(colours * levels).flat_map(|h| h[channel * levels..(channel + 1) * levels].to_vec()).collect();
+        cache.position(pixels, p, tentative.is_some_and(|(t, _)| t == p));
+        let out = cache.logits(p, channel);
         self.done = p;
         self.tentative = Some((p, channel));
         Ok(out)
