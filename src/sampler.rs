@@ -232,9 +232,7 @@ impl Sampler {
         let run = |(part, pixels, levels): &mut (&mut Part, &mut [f32], &mut [u8])| {
             part.advance(m, kept, next, count, temperature, scale, pixels, levels)
         };
-        // With threads, on the pool even for one slice: the threaded module measured a single
-        // slice 3x slower on the worker that called it than on a pool thread.
-        let drawn: Vec<Result<Vec<Option<Vec<u8>>>>> = if rayon::current_num_threads() > 1 {
+        let drawn: Vec<Result<Vec<Option<Vec<u8>>>>> = if work.len() > 1 {
             use rayon::prelude::*;
             rayon::scope(|_| work.par_iter_mut().map(run).collect())
         } else {
