@@ -202,8 +202,9 @@ const ROWS_PER_BLOCK: usize = 256;
 const PARALLEL_FROM: usize = 1 << 20;
 
 pub fn relu(v: &mut [f32]) {
+    // A comparison, not `f32::max`: in wasm that is a libm call (its NaN rule differs from f32.max).
     for x in v {
-        *x = x.max(0.0);
+        *x = if *x > 0.0 { *x } else { 0.0 };
     }
 }
 
