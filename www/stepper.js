@@ -54,15 +54,14 @@ export class Stepper {
     if (msg.error) return this.setStatus('error', `Error: ${msg.error}`);
     const m = this.meta;
     const hw = m.height * m.width;
-    for (let i = 0; i + 4 <= msg.records.length; i += 4) this.levels[msg.records[i + 1] * hw + msg.records[i]] = msg.records[i + 3];
-    const last = msg.records.length - 4;
-    const [p, channel, , value] = Array.from(msg.records.slice(last, last + 4));
+    // Sub-pixels are set in raster order, R, G, B within a pixel: those before `position` are known.
+    for (let c = 0; c < m.channels; c++) for (let q = 0; q < hw; q++) this.levels[c * hw + q] = q * m.channels + c < msg.position ? msg.levels[c * hw + q] : -1;
+    const { pixel: p, row, col, channel, level: value } = msg.last;
     this.current = p;
     this.field = msg.field;
     this.draw();
     drawProbabilities(this.el.probs, Array.from(msg.probs), { labels: m.levels === 2 ? ['paper', 'ink'] : null, channel, channels: m.channels, drawn: value });
     const sub = m.channels > 1 ? `${'RGB'[channel]} of ` : '';
-    const [row, col] = [Math.floor(p / m.width), p % m.width];
     this.el.caption.textContent = `Softmax of ${sub}(row ${row}, col ${col}); drawn: ${value}.`;
     this.drawGates(msg.gates);
     const seen = msg.field.reduce((a, b) => a + b, 0);
