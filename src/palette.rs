@@ -26,7 +26,13 @@ pub fn colour(values: &[Option<u8>], levels: usize) -> [u8; 3] {
         return UNKNOWN;
     }
     // Channels past the third are not shown; an unset one reads 0 until it is drawn.
-    std::array::from_fn(|c| values.get(c).copied().flatten().map_or(0, |v| (255.0 * f64::from(v) / top).round() as u8))
+    std::array::from_fn(|c| {
+        values
+            .get(c)
+            .copied()
+            .flatten()
+            .map_or(0, |v| (255.0 * f64::from(v) / top).round() as u8)
+    })
 }
 
 /// The marker of the newest position: its sub-pixel's colour for a colour model.

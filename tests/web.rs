@@ -114,6 +114,12 @@ fn painter_puts_each_step_on_the_canvas() {
             assert_eq!(shown[y][x], want, "image {k}, pixel {p}");
         }
     }
+    // Step mode's picture: the same colours, positions not yet set as unknown.
+    let colours = s.image_colours(1).unwrap_or_else(|_| panic!("colours"));
+    for p in 0..56 {
+        let want = palette::colour(&[(p < 30).then(|| levels[784 + p])], 2);
+        assert_eq!(colours[3 * p..3 * p + 3], want, "image 1, pixel {p}");
+    }
     painter.finish().unwrap_or_else(|_| panic!("finish"));
     assert_eq!(read_back(&canvas)[1][30 + 1], palette::colour(&[Some(levels[784 + 29])], 2), "the marker is gone once finished");
 

@@ -45,7 +45,10 @@ const GAP: usize = 2;
 impl GridLayout {
     pub fn of(s: &GridShape) -> Result<Self, String> {
         if s.n == 0 || s.height == 0 || s.width == 0 || s.channels == 0 || s.levels < 2 {
-            return Err(format!("a grid of {} images of {}x{}x{} with {} levels cannot be drawn", s.n, s.channels, s.height, s.width, s.levels));
+            return Err(format!(
+                "a grid of {} images of {}x{}x{} with {} levels cannot be drawn",
+                s.n, s.channels, s.height, s.width, s.levels
+            ));
         }
         let cols = s.cols.unwrap_or_else(|| (s.n as f64).sqrt().ceil() as usize).clamp(1, s.n);
         let rows = s.n.div_ceil(cols);
@@ -65,7 +68,10 @@ impl GridLayout {
 
     /// Top-left canvas pixel of image `k`.
     fn origin(&self, k: usize) -> (usize, usize) {
-        ((k % self.cols) * (self.width + self.gap), (k / self.cols) * (self.height + self.gap))
+        (
+            (k % self.cols) * (self.width + self.gap),
+            (k / self.cols) * (self.height + self.gap),
+        )
     }
 
     /// Byte offset in the RGBA image of pixel `p` of image `k`.
@@ -89,14 +95,22 @@ pub struct GridPainter {
 }
 
 fn js(e: JsValue) -> JsError {
-    JsError::new(&format!("the grid canvas: {}", e.as_string().or_else(|| js_sys::JSON::stringify(&e).ok().map(String::from)).unwrap_or_default()))
+    JsError::new(&format!(
+        "the grid canvas: {}",
+        e.as_string()
+            .or_else(|| js_sys::JSON::stringify(&e).ok().map(String::from))
+            .unwrap_or_default()
+    ))
 }
 
 #[wasm_bindgen]
 impl GridPainter {
     /// Sizes `canvas` for the grid and shows every position as not yet set.
     #[wasm_bindgen(constructor)]
-    pub fn new(canvas: OffscreenCanvas, #[wasm_bindgen(unchecked_param_type = "GridShape")] shape: JsValue) -> Result<GridPainter, JsError> {
+    pub fn new(
+        canvas: OffscreenCanvas,
+        #[wasm_bindgen(unchecked_param_type = "GridShape")] shape: JsValue,
+    ) -> Result<GridPainter, JsError> {
         let shape: GridShape = serde_wasm_bindgen::from_value(shape).map_err(|e| JsError::new(&format!("grid shape: {e}")))?;
         Self::with_shape(canvas, &shape)
     }
@@ -137,7 +151,12 @@ impl GridPainter {
         canvas.set_width(layout.canvas_width as u32);
         canvas.set_height(layout.canvas_height as u32);
         let ctx = context(&canvas)?;
-        let mut rgba = palette::GAP.iter().copied().chain([255]).collect::<Vec<u8>>().repeat(layout.canvas_width * layout.canvas_height);
+        let mut rgba = palette::GAP
+            .iter()
+            .copied()
+            .chain([255])
+            .collect::<Vec<u8>>()
+            .repeat(layout.canvas_width * layout.canvas_height);
         for k in 0..layout.n {
             for p in 0..layout.height * layout.width {
                 let at = layout.offset(k, p);
@@ -145,7 +164,14 @@ impl GridPainter {
             }
         }
         let values = vec![None; layout.n * layout.channels * layout.height * layout.width];
-        let painter = GridPainter { canvas, ctx, layout, values, rgba, newest: None };
+        let painter = GridPainter {
+            canvas,
+            ctx,
+            layout,
+            values,
+            rgba,
+            newest: None,
+        };
         painter.show()?;
         Ok(painter)
     }

@@ -117,6 +117,21 @@ impl WasmSampler {
         painter.show()
     }
 
+    /// Image `k` as the grid shows it, RGB `[H * W * 3]` (palette.rs): sub-pixels not yet set (those
+    /// at or after `position()` in raster order, R, G, B within a pixel) shown as unknown.
+    #[wasm_bindgen(js_name = imageColours)]
+    pub fn image_colours(&self, k: usize) -> Result<Vec<u8>, JsError> {
+        let (m, n) = (self.inner.meta(), self.inner.n());
+        if k >= n {
+            return Err(JsError::new(&format!("image {k} of a sampler of {n}")));
+        }
+        let (c, hw) = (m.channels, m.height * m.width);
+        let image = &self.inner.levels()[k * c * hw..(k + 1) * c * hw];
+        let set = self.inner.position();
+        let values = |p: usize| (0..c).map(|ch| (p * c + ch < set).then_some(image[ch * hw + p])).collect::<Vec<_>>();
+        Ok((0..hw).flat_map(|p| crate::palette::colour(&values(p), m.levels)).collect())
+    }
+
     pub fn done(&self) -> bool {
         self.inner.done()
     }
