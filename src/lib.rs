@@ -15,6 +15,7 @@ pub mod metadata;
 pub mod model_file;
 pub mod onnx_proto;
 pub mod nll;
+pub mod palette;
 pub mod receptive;
 pub mod sampler;
 pub mod split;

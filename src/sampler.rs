@@ -198,6 +198,11 @@ impl Sampler {
         &self.levels
     }
 
+    /// Levels kept in every image, `[C, H, W]` (None where the sampler draws).
+    pub fn kept(&self) -> &[Option<u8>] {
+        &self.kept
+    }
+
     pub fn n(&self) -> usize {
         self.n
     }

@@ -1,8 +1,12 @@
 //! In Chromium (wasm-pack test --headless --chrome): the wasm loads the committed model from
-//! bytes, both engines sample deterministically, and tract's logits equal native's.
+//! bytes, both engines sample deterministically, tract's logits equal native's, and the grid painter
+//! puts each step's levels on an OffscreenCanvas in the page's colours.
 #![cfg(target_arch = "wasm32")]
 
-use pixelwise::web::{EngineName, Model, SamplerOptions};
+use pixelwise::palette;
+use pixelwise::web::{EngineName, GridPainter, GridShape, Model, SamplerOptions};
+use wasm_bindgen::JsCast;
+use web_sys::{OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -23,8 +27,10 @@ fn sample(model: &mut Model, engine: EngineName, seed: f64, positions: usize) ->
         .unwrap_or_else(|_| panic!("{engine:?} sampler"));
     let mut done = 0;
     while done < positions {
-        let records = s.step(28).unwrap_or_else(|_| panic!("{engine:?} step"));
-        assert_eq!(records.len(), 28 * (3 + 2), "one record per position");
+        let stepped = s.advance(28).unwrap_or_else(|_| panic!("{engine:?} step"));
+        assert_eq!((stepped.positions, stepped.sampled), (28, 28), "28 positions drawn");
+        let last = stepped.last.expect("a drawn position");
+        assert_eq!((last.row, last.col, last.pixel), (done / 28, 27, done + 27), "the last position of the call");
         done += 28;
     }
     s.levels()
@@ -73,4 +79,51 @@ fn bad_input_throws() {
     assert!(m.sampler(js(r#"{"engine": "native", "n": 1, "seed": 0, "kept": [300]}"#)).is_err(), "kept level over 255");
     assert!(m.sampler(js(r#"{"engine": "native", "n": 1, "seed": 0, "temperature": 0.5}"#)).is_ok());
 
+}
+
+/// The canvas's pixels as RGB, `[height][width]`.
+fn read_back(canvas: &OffscreenCanvas) -> Vec<Vec<[u8; 3]>> {
+    let ctx: OffscreenCanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
+    let (w, h) = (canvas.width() as usize, canvas.height() as usize);
+    let data = ctx.get_image_data(0.0, 0.0, w as f64, h as f64).unwrap().data().0;
+    (0..h).map(|y| (0..w).map(|x| std::array::from_fn(|i| data[(y * w + x) * 4 + i])).collect()).collect()
+}
+
+#[wasm_bindgen_test]
+fn painter_puts_each_step_on_the_canvas() {
+    let mut m = model();
+    let mut s = m.sampler_with(&options(EngineName::Native, 2, 3.0)).unwrap_or_else(|_| panic!("sampler"));
+    let canvas = OffscreenCanvas::new(1, 1).unwrap();
+    let shape = GridShape { n: 2, cols: None, height: 28, width: 28, channels: 1, levels: 2 };
+    let mut painter = GridPainter::with_shape(canvas.clone(), &shape).unwrap_or_else(|_| panic!("painter"));
+    // Two images side by side, 2 pixels apart.
+    assert_eq!((canvas.width(), canvas.height()), (58, 28));
+    assert!(read_back(&canvas).iter().all(|row| row.iter().enumerate().all(|(x, &c)| c == if (28..30).contains(&x) { palette::GAP } else { palette::UNKNOWN })));
+
+    s.advance_into(30, &mut painter).unwrap_or_else(|_| panic!("step into the painter"));
+    let levels = s.levels();
+    let shown = read_back(&canvas);
+    for k in 0..2 {
+        for p in 0..56 {
+            let (x, y) = (k * 30 + p % 28, p / 28);
+            let want = match p {
+                29 => palette::HIGHLIGHT, // the newest position, marked in every image
+                0..29 => palette::colour(&[Some(levels[k * 784 + p])], 2),
+                _ => palette::UNKNOWN,
+            };
+            assert_eq!(shown[y][x], want, "image {k}, pixel {p}");
+        }
+    }
+    // Step mode's picture: the same colours, positions not yet set as unknown.
+    let colours = s.image_colours(1).unwrap_or_else(|_| panic!("colours"));
+    for p in 0..56 {
+        let want = palette::colour(&[(p < 30).then(|| levels[784 + p])], 2);
+        assert_eq!(colours[3 * p..3 * p + 3], want, "image 1, pixel {p}");
+    }
+    painter.finish().unwrap_or_else(|_| panic!("finish"));
+    assert_eq!(read_back(&canvas)[1][30 + 1], palette::colour(&[Some(levels[784 + 29])], 2), "the marker is gone once finished");
+
+    // A painter of another grid is refused.
+    let mut other = GridPainter::with_shape(OffscreenCanvas::new(1, 1).unwrap(), &GridShape { n: 3, ..shape }).unwrap_or_else(|_| panic!("painter"));
+    assert!(s.advance_into(1, &mut other).is_err(), "a 3-image grid for a 2-image sampler");
 }

@@ -1,6 +1,5 @@
 // The page: controls, the sample grid, the drawing pad and completions. All model work happens in
 // worker.js; every request gets a new generation id and replies of older ones are dropped.
-import { SampleGrid } from './sample-grid.js';
 import { DrawingPad } from './drawing-pad.js';
 import { drawProbabilities } from './charts.js';
 import { drawKernelMasks } from './kernel-masks.js';
@@ -23,13 +22,12 @@ const pw = (window.pixelwise = { state: 'loading', frames: 0, stale: 0, figures:
 const mark = (name) => (pw.marks[name] ??= Math.round(performance.now()));
 
 let gen = 0;
-let job = null; // { gen, kind, grid, clickAt, firstAt, n, ... }
+let job = null; // { gen, kind, canvas, layout, clickAt, firstAt, n, ... }
 let models = [];
 let meta = null; // metadata of the loaded model
 let loadedFile = null;
 let worker = null;
 let workerOk = false;
-let lastGrid = null; // the last finished grid, for Download PNG
 
 // ---- status and errors ------------------------------------------------------------------------
 
@@ -94,9 +92,28 @@ function applyUrl() {
 
 // ---- worker -----------------------------------------------------------------------------------
 
+/** Posts `msg`; the canvases it names (`msg.canvases`, by id) are handed to the worker first. */
 function send(msg) {
   if (!worker) return;
+  for (const id of Object.values(msg.canvases || {})) handCanvas(id);
   worker.postMessage(msg);
+}
+
+// The worker paints the sample grids itself (web/canvas.rs): each canvas goes over once as an
+// OffscreenCanvas. A canvas can be handed over only once, so a restarted worker gets fresh copies.
+const handed = new Set(); // canvas ids the current worker holds
+function handCanvas(id) {
+  if (handed.has(id)) return;
+  let canvas = $(id);
+  if (canvas.dataset.handed) {
+    const fresh = /** @type {HTMLCanvasElement} */ (canvas.cloneNode(false));
+    canvas.replaceWith(fresh);
+    canvas = fresh;
+  }
+  const offscreen = canvas.transferControlToOffscreen();
+  canvas.dataset.handed = 'yes';
+  worker.postMessage({ type: 'canvas', id, canvas: offscreen }, [offscreen]);
+  handed.add(id);
 }
 
 /** `?threads=off` passed on to the workers, which choose their module from their own address. */
@@ -105,6 +122,10 @@ const threadsOff = new URLSearchParams(location.search).get('threads') === 'off'
 /** `early`: the worker boot.js started while the page was parsed, with what it has said so far. */
 function startWorker(early = null) {
   mark('main_js_running');
+  if (!('transferControlToOffscreen' in HTMLCanvasElement.prototype)) {
+    fatal('This browser cannot show the samples: the sampler draws them in its worker, which needs OffscreenCanvas (Chrome 69, Firefox 105, Safari 16.4 or later).');
+    return;
+  }
   try {
     if (early && early.error) throw early.error;
     worker = early ? early.worker : new Worker(`worker.js${threadsOff}`, { type: 'module' });
@@ -136,6 +157,7 @@ function restartWorker(reason) {
   if (worker) worker.terminate();
   worker = null;
   workerOk = false;
+  handed.clear();
   if (job && job.kind === 'complete') setCompleteStatus('error', 'Stopped: the sampler crashed.');
   job = null;
   gen += 1;
@@ -191,6 +213,7 @@ function onWorker(msg) {
   if (msg.type === 'race') return race.onMessage(msg);
   if (msg.type === 'stepper') return stepper.onMessage(msg);
   if (msg.type === 'field') return receptive.derived(msg);
+  if (msg.type === 'png') return savePng(msg);
   if (msg.gen !== gen) {
     pw.stale += 1; // an older generation, stopped or replaced
     return;
@@ -208,6 +231,8 @@ function onWorker(msg) {
   if (!job) return;
   if (msg.type === 'status') {
     setState('preparing', msg.text);
+  } else if (msg.type === 'grid') {
+    gridLaid(msg.layout);
   } else if (msg.type === 'progress') {
     drawProgress(msg);
   } else if (msg.type === 'done') {
@@ -358,29 +383,28 @@ function startJob(kind, clickAt) {
   $('seed').value = c.seed;
   writeUrl();
   const n = kind === 'grid' ? c.n : Number($('alternatives').value);
-  const canvas = kind === 'grid' ? $('grid') : $('completions');
-  const grid = new SampleGrid(canvas, { n, cols: kind === 'grid' ? undefined : n, height: meta.height, width: meta.width, channels: meta.channels, levels: meta.levels });
-  let kept = [];
-  if (kind === 'complete') {
-    kept = pad.kept(meta.levels - 1, meta.channels);
-    grid.preset(kept);
-    canvas.parentElement.style.setProperty('--aspect', `${canvas.width} / ${canvas.height}`);
-  }
+  const canvas = kind === 'grid' ? 'grid' : 'completions';
+  const kept = kind === 'complete' ? pad.kept(meta.levels - 1, meta.channels) : [];
   const labels = meta.classes > 0 && c.label >= 0 ? new Array(n).fill(c.label) : [];
   mark('first_generate_sent');
   gen += 1;
-  job = { gen, kind, grid, n, clickAt, firstAt: null, seed: c.seed, engine: c.engine, model: c.model, kept: Array.from(kept) };
+  job = { gen, kind, canvas, layout: null, n, clickAt, firstAt: null, seed: c.seed, engine: c.engine, model: c.model, kept: Array.from(kept) };
   pw.frames = 0;
   pw.figures = {};
   showFigures({});
   showError('');
-  if (kind === 'grid') {
-    $('download').disabled = true;
-    receptive.setGrid(grid);
-  }
+  if (kind === 'grid') $('download').disabled = true;
   setState('preparing', `Starting (${c.engine})…`);
   if (kind === 'complete') setCompleteStatus('sampling', 'Sampling…');
-  send({ type: 'generate', gen, file: c.model, engine: c.engine, n, seed: c.seed, temperature: c.temperature, labels, kept: Array.from(kept), guidance: meta && meta.classes > 0 && c.label >= 0 ? c.guidance : 1, stepDelayMs: c.stepDelayMs });
+  // Completions in one row; the grid as square as fits.
+  send({ type: 'generate', gen, canvases: { canvas }, canvas, cols: kind === 'grid' ? undefined : n, file: c.model, engine: c.engine, n, seed: c.seed, temperature: c.temperature, labels, kept: Array.from(kept), guidance: meta && meta.classes > 0 && c.label >= 0 ? c.guidance : 1, stepDelayMs: c.stepDelayMs });
+}
+
+/** The worker has laid out the job's canvas: the overlay and the completions' box follow it. */
+function gridLaid(layout) {
+  job.layout = layout;
+  if (job.kind === 'grid') receptive.setGrid(layout);
+  else $(job.canvas).parentElement.style.setProperty('--aspect', `${layout.canvasWidth} / ${layout.canvasHeight}`);
 }
 
 /** Drawing put off until the first grid's first pixel is on screen (or the job ends without one). */
@@ -392,7 +416,6 @@ function runAfterFirstPixel() {
 }
 
 function drawProgress(msg) {
-  job.grid.apply(msg.records);
   pw.frames += 1;
   if (job.firstAt === null) job.firstAt = performance.now();
   if (pw.firstPixelAt == null) pw.firstPixelAt = job.firstAt; // ms after navigation, for the first-second test
@@ -404,35 +427,29 @@ function drawProgress(msg) {
     pixelsPerSecond: msg.pixelsPerSecond, msPerImage: msg.msPerImage, prepareMs: msg.prepareMs, position: msg.position, total: msg.total,
     firstPixelMs: job.firstAt - job.clickAt, workerFirstPixelMs: msg.firstPixelMs, engine: job.engine, final: false,
   });
-  // The softmax belongs to the last sampled (not kept) sub-pixel: records are [pixel, channel, kept, v_0..].
-  const stride = 3 + job.n;
-  if (pw.onProgress) {
-    for (let i = 0; i + stride <= msg.records.length; i += stride) {
-      pw.onProgress({ pixel: msg.records[i], channel: msg.records[i + 1], kept: Boolean(msg.records[i + 2]), value: msg.records[i + 3] });
-    }
-  }
-  let last = -1;
-  for (let i = msg.records.length - stride; i >= 0; i -= stride) if (!msg.records[i + 2]) { last = i; break; }
-  if (last < 0 || !msg.probs.length) return;
+  // The softmax belongs to the last sub-pixel the sampler drew (kept ones are given, not drawn).
+  const { last } = msg;
+  if (!last) return;
+  if (pw.onProgress) pw.onProgress({ pixel: last.pixel, channel: last.channel, value: last.level });
+  if (!msg.probs.length) return;
   const L = msg.levels;
-  const [p, channel, drawn] = [msg.records[last], msg.records[last + 1], msg.records[last + 3]];
+  const { row, col, channel, level: drawn } = last;
   const probs = Array.from(msg.probs.slice(0, L));
   const labels = L === 2 ? ['paper', 'ink'] : null;
   drawProbabilities($('probs'), probs, { labels, channel, channels: meta.channels, drawn });
   const sub = meta.channels > 1 ? `${['R', 'G', 'B'][channel]} of ` : '';
-  $('probs-caption').textContent = `Softmax over the ${L} levels of ${sub}pixel (row ${Math.floor(p / meta.width)}, col ${p % meta.width}), first image; the drawn level is marked.`;
+  $('probs-caption').textContent = `Softmax over the ${L} levels of ${sub}pixel (row ${row}, col ${col}), first image; the drawn level is marked.`;
 }
 
 function finishJob(msg) {
   runAfterFirstPixel();
-  const { grid, kind } = job;
-  grid.finish(msg.levelsOut);
+  const { kind } = job;
   showFigures({ pixelsPerSecond: msg.pixelsPerSecond, msPerImage: msg.msPerImage, prepareMs: msg.prepareMs, position: msg.position, total: msg.total, final: true, elapsedMs: msg.elapsedMs });
-  const images = Array.from({ length: job.n }, (_, k) => grid.imageLevels(k));
+  const size = msg.levelsOut.length / job.n;
+  const images = Array.from({ length: job.n }, (_, k) => Array.from(msg.levelsOut.subarray(k * size, (k + 1) * size)));
   const record = { seed: job.seed, engine: job.engine, model: job.model, n: job.n, images, figures: { ...pw.figures } };
   if (kind === 'grid') {
     pw.lastGeneration = record;
-    lastGrid = grid;
     $('download').disabled = false;
   } else {
     pw.lastCompletion = { ...record, kept: job.kept };
@@ -450,8 +467,7 @@ function stop(e) {
   const stopped = job;
   gen += 1;
   send({ type: 'stop', gen });
-  job = null;
-  stopped.grid.show(false);
+  job = null; // the worker takes the marker off at its next slice
   setState('stopped', `Stopped at position ${pw.figures.position || 0} of ${pw.figures.total || '?'}.`);
   if (stopped.kind === 'complete') setCompleteStatus('stopped', 'Stopped.');
   const info = { clickAt, framesAtStop: pw.frames, shownAt: null };
@@ -587,13 +603,19 @@ $('new-seed').addEventListener('click', () => {
 $('generate').addEventListener('click', (e) => startJob('grid', e.timeStamp || performance.now()));
 $('complete').addEventListener('click', (e) => startJob('complete', e.timeStamp || performance.now()));
 $('stop').addEventListener('click', stop);
-$('download').addEventListener('click', () => {
+// Download PNG: the worker, which holds the grid, encodes it (4x, unsmoothed) and sends a Blob.
+let pngAsked = 0;
+$('download').addEventListener('click', () => send({ type: 'png', id: ++pngAsked, canvas: 'grid', scale: 4 }));
+function savePng(msg) {
+  if (msg.id !== pngAsked) return;
+  if (msg.error) return showError(`The PNG could not be made: ${msg.error}`);
   const g = pw.lastGeneration;
   const a = document.createElement('a');
-  a.href = lastGrid.png(4);
+  a.href = URL.createObjectURL(msg.blob);
   a.download = `pixelwise-${(g && g.model.replace(/\.onnx$/, '')) || 'samples'}-${g ? g.engine : ''}-seed${g ? g.seed : ''}.png`;
   a.click();
-});
+  setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+}
 for (const r of document.querySelectorAll('input[name=tool]')) r.addEventListener('change', () => (pad.erasing = r.value === 'eraser' && r.checked));
 $('brush').addEventListener('change', () => (pad.brush = Number($('brush').value)));
 $('colour').addEventListener('input', () => {
@@ -639,7 +661,19 @@ pw.memory = () => new Promise((resolve) => {
   send({ type: 'memory' });
 });
 
-pw.gridDataURL = () => $('grid').toDataURL('image/png');
+/** The grid as the page shows it. The worker's frames reach the canvas a frame or so after its
+ *  messages, so this reads once the picture has held still for two animation frames. */
+pw.gridDataURL = async () => {
+  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+  let shown = $('grid').toDataURL('image/png');
+  for (let still = 0; still < 2; ) {
+    await frame();
+    const now = $('grid').toDataURL('image/png');
+    still = now === shown ? still + 1 : 0;
+    shown = now;
+  }
+  return shown;
+};
 
 const lessons = new Lessons({ send, root: $('how') });
 lessons.pickImage = heldOutImage;

@@ -1,13 +1,13 @@
 // Naive against cached, racing: the same model, seed and temperature sampled by tract (the whole
 // network recomputed for every sub-pixel) and by the native engine (only the new position computed
-// from cached activations), started together in the worker, which gives each engine equal turns.
-import { SampleGrid } from './sample-grid.js';
+// from cached activations), started together in the worker, which gives each engine equal turns
+// and paints each lane's canvas.
 
 export class Race {
   constructor({ send, root }) {
     Object.assign(this, { send, root });
     const $ = (id) => root.querySelector(`#${id}`);
-    this.el = { start: $('race-start'), stop: $('race-stop'), status: $('race-status'), native: $('race-native'), tract: $('race-tract'), nativeFig: $('race-native-fig'), tractFig: $('race-tract-fig') };
+    this.el = { start: $('race-start'), stop: $('race-stop'), status: $('race-status'), nativeFig: $('race-native-fig'), tractFig: $('race-tract-fig') };
     this.id = 0;
     this.el.start.addEventListener('click', () => this.start());
     this.el.stop.addEventListener('click', () => this.stop('Stopped.'));
@@ -24,14 +24,13 @@ export class Race {
     if (!this.meta) return;
     const m = this.meta;
     this.id += 1;
-    const shape = { n: 1, height: m.height, width: m.width, channels: m.channels, levels: m.levels };
-    this.lanes = { native: { grid: new SampleGrid(this.el.native, shape), fig: this.el.nativeFig }, tract: { grid: new SampleGrid(this.el.tract, shape), fig: this.el.tractFig } };
+    this.lanes = { native: { fig: this.el.nativeFig }, tract: { fig: this.el.tractFig } };
     this.result = null;
     this.el.start.disabled = true;
     this.el.stop.disabled = false;
     this.setStatus('running', 'Building both engines…');
     const label = m.classes > 0 ? Math.max(0, options.label ?? 0) : -1;
-    this.send({ type: 'race', raceId: this.id, file: this.file, seed: options.seed ?? 1, temperature: options.temperature ?? 1, labels: label >= 0 ? [label] : [] });
+    this.send({ type: 'race', raceId: this.id, file: this.file, seed: options.seed ?? 1, temperature: options.temperature ?? 1, labels: label >= 0 ? [label] : [], canvases: { native: 'race-native', tract: 'race-tract' } });
   }
 
   stop(text) {
@@ -56,16 +55,12 @@ export class Race {
     }
     if (msg.kind === 'progress') {
       const lane = this.lanes[msg.engine];
-      lane.grid.apply(msg.records);
       lane.rate = msg.busyMs > 0 ? (msg.sampled * 1000) / msg.busyMs : 0;
       lane.position = msg.position;
       lane.fig.textContent = `${msg.position} / ${msg.total} · ${Math.round(lane.rate).toLocaleString('en-US')} sub-pixels/s of its own compute time`;
       const { native, tract } = this.lanes;
       if (native.rate && tract.rate) this.setStatus('running', `Running: native is ${(native.rate / tract.rate).toFixed(0)}× faster per sub-pixel so far.`);
     } else if (msg.kind === 'done') {
-      const { native, tract } = this.lanes;
-      native.grid.finish(msg.native);
-      tract.grid.finish(msg.tract);
       let differ = 0;
       for (let i = 0; i < msg.native.length; i++) differ += msg.native[i] !== msg.tract[i];
       const ratio = msg.nativeRate > 0 && msg.tractRate > 0 ? msg.nativeRate / msg.tractRate : null;

@@ -58,12 +58,13 @@ export class ReceptiveView {
     this.draw();
   }
 
-  /** The grid's layout (a SampleGrid); the chosen pixel stays chosen if the new grid has it. */
-  setGrid(grid) {
-    const { n, cols, rows, height, width, gap, canvas } = grid;
-    this.layout = { n, cols, rows, height, width, gap, cw: canvas.width, ch: canvas.height };
-    this.overlay.width = canvas.width * SCALE;
-    this.overlay.height = canvas.height * SCALE;
+  /** The grid's layout (a GridLayout from the worker that paints it); the chosen pixel stays chosen
+   *  if the new grid has it. */
+  setGrid(layout) {
+    const { n, cols, rows, height, width, gap, canvasWidth, canvasHeight } = layout;
+    this.layout = { n, cols, rows, height, width, gap, cw: canvasWidth, ch: canvasHeight };
+    this.overlay.width = canvasWidth * SCALE;
+    this.overlay.height = canvasHeight * SCALE;
     if (this.chosen && this.chosen.k >= n) {
       this.chosen = null;
       this.shown = null;

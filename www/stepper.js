@@ -4,6 +4,9 @@
 import { drawProbabilities } from './charts.js';
 
 const SCALE = 8;
+/** A position not yet set, before the first step (palette.rs's UNKNOWN; later the worker sends the
+ *  image's colours). */
+const UNKNOWN = 'rgb(223, 228, 236)';
 
 export class Stepper {
   constructor({ send, root }) {
@@ -25,7 +28,7 @@ export class Stepper {
     if (!this.meta) return;
     this.id += 1;
     this.started = false;
-    this.levels = new Int16Array(this.meta.channels * this.meta.height * this.meta.width).fill(-1);
+    this.colours = null; // RGB [H * W * 3] of the image so far, as the grid colours it
     this.field = null;
     this.current = -1;
     this.el.gates.hidden = true;
@@ -53,16 +56,13 @@ export class Stepper {
     if (msg.stepperId !== this.id) return;
     if (msg.error) return this.setStatus('error', `Error: ${msg.error}`);
     const m = this.meta;
-    const hw = m.height * m.width;
-    for (let i = 0; i + 4 <= msg.records.length; i += 4) this.levels[msg.records[i + 1] * hw + msg.records[i]] = msg.records[i + 3];
-    const last = msg.records.length - 4;
-    const [p, channel, , value] = Array.from(msg.records.slice(last, last + 4));
+    this.colours = msg.colours;
+    const { pixel: p, row, col, channel, level: value } = msg.last;
     this.current = p;
     this.field = msg.field;
     this.draw();
     drawProbabilities(this.el.probs, Array.from(msg.probs), { labels: m.levels === 2 ? ['paper', 'ink'] : null, channel, channels: m.channels, drawn: value });
     const sub = m.channels > 1 ? `${'RGB'[channel]} of ` : '';
-    const [row, col] = [Math.floor(p / m.width), p % m.width];
     this.el.caption.textContent = `Softmax of ${sub}(row ${row}, col ${col}); drawn: ${value}.`;
     this.drawGates(msg.gates);
     const seen = msg.field.reduce((a, b) => a + b, 0);
@@ -77,14 +77,9 @@ export class Stepper {
     [c.width, c.height] = [m.width * SCALE, m.height * SCALE];
     const ctx = c.getContext('2d');
     const hw = m.height * m.width;
-    const top = m.levels - 1;
+    const rgb = this.colours;
     for (let p = 0; p < hw; p++) {
-      const v = Array.from({ length: m.channels }, (_, k) => this.levels[k * hw + p]);
-      let rgb;
-      if (v.every((x) => x < 0)) rgb = [223, 228, 236];
-      else if (m.channels === 1) rgb = [250, 248, 243].map((a, k) => Math.round(a + ([20, 22, 26][k] - a) * (v[0] / top)));
-      else rgb = v.map((x) => (x < 0 ? 0 : Math.round((255 * x) / top)));
-      ctx.fillStyle = `rgb(${rgb.join(',')})`;
+      ctx.fillStyle = rgb ? `rgb(${rgb[3 * p]}, ${rgb[3 * p + 1]}, ${rgb[3 * p + 2]})` : UNKNOWN;
       ctx.fillRect((p % m.width) * SCALE, Math.floor(p / m.width) * SCALE, SCALE, SCALE);
       if (this.field && this.field[p]) {
         ctx.fillStyle = 'rgba(255, 200, 0, 0.45)';

@@ -5,6 +5,7 @@
 // chosen, a file the native engine cannot read) it moves to the full module for good and reads
 // its models again there from the bytes it kept.
 import { loadModule, prefetchModule, NATIVE } from './wasm-modules.js';
+import * as grids from './grid-canvases.js';
 
 const SLICE_MS = 25;
 /** Milestones as wall-clock ms, which the page turns into ms after its navigation. */
@@ -92,7 +93,8 @@ function loadModel(file, given = null, { tract = false } = {}) {
     // page shows the reason.
     const masks = attempt(() => model.masks());
     const diagram = attempt(() => model.diagram());
-    return { model, meta: model.metadata(), card: model.card(), masks, diagram, loadMs: performance.now() - t0, bytes: bytes.length, module: wasm.name };
+    // The bindings the model came from: its sampler paints only with a painter of the same module.
+    return { model, bindings: wasm.bindings, meta: model.metadata(), card: model.card(), masks, diagram, loadMs: performance.now() - t0, bytes: bytes.length, module: wasm.name };
   })();
   const entry = { module: wantFull ? 'full' : NATIVE, loading };
   loading.then((e) => (entry.module = e.module), () => {});
@@ -126,10 +128,15 @@ function samplerOptions(engine, { n, seed, temperature, labels, kept, guidance }
 
 const yieldToEvents = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+/** The model's shape, for a grid of `n` images `cols` a row (absent: as square as fits).
+ * @param {import('./pkg/pixelwise.js').Metadata} meta
+ * @returns {import('./pkg/pixelwise.js').GridShape} */
+const gridShape = (meta, n, cols) => ({ n, cols, height: meta.height, width: meta.width, channels: meta.channels, levels: meta.levels });
+
 async function generate(req) {
   markNow('generate_received');
-  const { gen, file, engine, n, seed, temperature, labels, kept, guidance, stepDelayMs = 0 } = req;
-  const { model, meta } = await loadModel(file, null, { tract: engine === 'tract' });
+  const { gen, file, engine, n, cols, canvas, seed, temperature, labels, kept, guidance, stepDelayMs = 0 } = req;
+  const { model, meta, bindings } = await loadModel(file, null, { tract: engine === 'tract' });
   if (gen !== current) return;
   post({ type: 'status', gen, text: engine === 'tract' ? 'optimising the ONNX graph (tract)…' : 'building the native engine…' });
   await yieldToEvents();
@@ -139,6 +146,15 @@ async function generate(req) {
   const prepareMs = performance.now() - t0;
   // Guidance only means something for a conditional model with a class chosen.
   const sampler = model.sampler(samplerOptions(engine, { n, seed, temperature, labels, kept, guidance }));
+  let painter;
+  try {
+    painter = grids.paint(canvas, bindings, gridShape(meta, n, cols));
+    sampler.paintKept(painter);
+  } catch (e) {
+    sampler.free();
+    throw e;
+  }
+  post({ type: 'grid', gen, layout: painter.layout() });
   markNow('sampler_ready');
   const total = sampler.total();
   const started = performance.now();
@@ -146,56 +162,52 @@ async function generate(req) {
   let sampledPixels = 0; // pixels drawn by the sampler (kept ones are not counted)
   let shownFirst = false;
   let postedFirst = 0;
-  const recordLen = 3 + n;
+  // A stopped or replaced job takes its marker off, unless a newer job already draws on the canvas.
+  const stopped = () => {
+    if (grids.current(canvas, painter)) painter.finish();
+  };
   // Positions per step call, grown while a call stays well inside a slice: each call is one join
   // of the threaded module's pool, so one position per call would spend its time waking threads.
   let perCall = 1;
   try {
     while (!sampler.done()) {
-      if (gen !== current) return;
+      if (gen !== current) return stopped();
       const sliceStart = performance.now();
-      const chunks = [];
-      let length = 0;
+      /** The last position the sampler drew in this slice. */
+      let last = null;
       do {
         const callStart = performance.now();
-        const rec = sampler.step(stepDelayMs || !shownFirst ? 1 : perCall);
+        const stepped = sampler.stepInto(stepDelayMs || !shownFirst ? 1 : perCall, painter);
         const took = performance.now() - callStart;
         if (took < SLICE_MS / 4) perCall = Math.min(perCall * 2, 1024);
         else if (took > SLICE_MS / 2) perCall = Math.max(1, perCall >> 1);
-        chunks.push(rec);
-        length += rec.length;
-        for (let i = 0; i < rec.length; i += recordLen) if (!rec[i + 2]) sampledPixels += n;
-        if (firstPixelMs === null && rec.length) firstPixelMs = performance.now() - t0;
+        sampledPixels += stepped.sampled * n;
+        last = stepped.last ?? last;
+        if (firstPixelMs === null && stepped.positions) firstPixelMs = performance.now() - t0;
         if (!shownFirst && sampledPixels > 0) {
           markNow('first_step_done');
           shownFirst = true; // the first sampled pixel goes out at once, later ones a slice at a time
           break;
         }
       } while (!sampler.done() && !stepDelayMs && performance.now() - sliceStart < SLICE_MS);
-      const records = new Int32Array(length);
-      let at = 0;
-      for (const c of chunks) {
-        records.set(c, at);
-        at += c.length;
-      }
       const position = sampler.position();
       const elapsed = performance.now() - started;
-      post(
-        {
-          type: 'progress', gen, records, position, total, prepareMs, firstPixelMs,
-          pixelsPerSecond: elapsed > 0 ? (sampledPixels * 1000) / elapsed : 0,
-          // Projected from the share done so far; exact once done.
-          msPerImage: position > 0 ? (elapsed * total) / position / n : null,
-          probs: sampler.probabilities(), levels: meta.levels, marks: postedFirst++ ? undefined : { ...marks },
-        },
-        [records.buffer],
-      );
+      post({
+        type: 'progress', gen, last, position, total, prepareMs, firstPixelMs,
+        pixelsPerSecond: elapsed > 0 ? (sampledPixels * 1000) / elapsed : 0,
+        // Projected from the share done so far; exact once done.
+        msPerImage: position > 0 ? (elapsed * total) / position / n : null,
+        probs: last ? sampler.probabilities() : new Float32Array(0), levels: meta.levels, marks: postedFirst++ ? undefined : { ...marks },
+      });
       // Slowed down on request, one sub-pixel per message, so the order can be watched.
       if (stepDelayMs) await new Promise((resolve) => setTimeout(resolve, stepDelayMs));
       else await yieldToEvents();
     }
-    if (gen !== current) return;
+    if (gen !== current) return stopped();
+    painter.finish();
     const elapsed = performance.now() - started;
+    // 'done' after this task, so the finished picture has gone to the page's canvas before it.
+    await yieldToEvents();
     post({
       type: 'done', gen, levelsOut: sampler.levels(), position: sampler.position(), total, prepareMs, firstPixelMs,
       pixelsPerSecond: elapsed > 0 ? (sampledPixels * 1000) / elapsed : 0, msPerImage: elapsed / n, elapsedMs: elapsed,
@@ -215,7 +227,7 @@ async function race(req) {
   const fail = (err) => post({ type: 'race', raceId: req.raceId, error: message(err) });
   let lanes = [];
   try {
-    const { model } = await loadModel(req.file, null, { tract: true });
+    const { model, meta, bindings } = await loadModel(req.file, null, { tract: true });
     for (const engine of RACERS) {
       model.prepare(engine);
       if (token !== raceToken) return;
@@ -224,25 +236,23 @@ async function race(req) {
     lanes = RACERS.map((engine) => ({
       engine, busyMs: 0, sampled: 0,
       sampler: model.sampler(samplerOptions(engine, { n: 1, seed: req.seed, temperature: req.temperature, labels: req.labels })),
+      painter: grids.paint(req.canvases[engine], bindings, gridShape(meta, 1)),
     }));
     while (lanes.some((l) => !l.sampler.done())) {
       for (const lane of lanes) {
         if (token !== raceToken) return;
         if (lane.sampler.done()) continue;
         const start = performance.now();
-        const parts = [];
         do {
-          const rec = lane.sampler.step(1);
-          parts.push(rec);
-          lane.sampled += 1;
+          lane.sampled += lane.sampler.stepInto(1, lane.painter).positions;
         } while (!lane.sampler.done() && performance.now() - start < SLICE_MS);
         lane.busyMs += performance.now() - start;
-        const records = Int32Array.from(parts.flatMap((r) => Array.from(r)));
-        post({ type: 'race', raceId: req.raceId, kind: 'progress', engine: lane.engine, records, position: lane.sampler.position(), total: lane.sampler.total(), busyMs: lane.busyMs, sampled: lane.sampled }, [records.buffer]);
+        post({ type: 'race', raceId: req.raceId, kind: 'progress', engine: lane.engine, position: lane.sampler.position(), total: lane.sampler.total(), busyMs: lane.busyMs, sampled: lane.sampled });
         await yieldToEvents();
       }
     }
     const [n, t] = lanes;
+    for (const l of lanes) l.painter.finish();
     post({
       type: 'race', raceId: req.raceId, kind: 'done', native: n.sampler.levels(), tract: t.sampler.levels(),
       nativeMs: n.busyMs, tractMs: t.busyMs, nativeRate: (n.sampled * 1000) / n.busyMs, tractRate: (t.sampled * 1000) / t.busyMs,
@@ -264,16 +274,15 @@ async function stepperOp(req) {
       stepper = null;
       const { model } = await loadModel(req.file);
       const sampler = model.sampler(samplerOptions('native', { n: 1, seed: req.seed, temperature: req.temperature, labels: req.labels }));
-      stepper = { id: req.stepperId, model, sampler, width: model.metadata().width };
+      stepper = { id: req.stepperId, model, sampler };
       return;
     }
     if (!stepper || stepper.id !== req.stepperId) throw new Error('no stepping sampler for this model: press Start over');
-    const { model, sampler, width } = stepper;
+    const { model, sampler } = stepper;
     if (sampler.done()) throw new Error('the image is complete: press Start over');
-    const records = sampler.step(req.count);
-    const p = records[records.length - 4];
-    const field = model.structuralField(Math.floor(p / width), p % width);
-    post({ type: 'stepper', stepperId: req.stepperId, records, probs: sampler.probabilities(), field, gates: sampler.gates(), position: sampler.position(), total: sampler.total(), done: sampler.done() });
+    const { last } = sampler.step(req.count);
+    const field = model.structuralField(last.row, last.col);
+    post({ type: 'stepper', stepperId: req.stepperId, last, colours: sampler.imageColours(0), probs: sampler.probabilities(), field, gates: sampler.gates(), position: sampler.position(), total: sampler.total(), done: sampler.done() });
   } catch (err) {
     post({ type: 'stepper', stepperId: req.stepperId, error: message(err) });
   }
@@ -315,8 +324,19 @@ async function structuralField(req) {
   }
 }
 
+/** The last grid drawn on a canvas, as a PNG for the page's download. */
+async function gridPng(req) {
+  try {
+    post({ type: 'png', id: req.id, blob: await grids.png(req.canvas, req.scale) });
+  } catch (err) {
+    post({ type: 'png', id: req.id, error: message(err) });
+  }
+}
+
 self.onmessage = async (e) => {
   const req = e.data;
+  if (req.type === 'canvas') return grids.receive(req.id, req.canvas);
+  if (req.type === 'png') return gridPng(req);
   if (req.type === 'lesson') return lesson(req);
   if (req.type === 'field') return structuralField(req);
   if (req.type === 'prefetch') return loadModel(req.file).catch(() => {}); // the later 'load' reports errors

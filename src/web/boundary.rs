@@ -34,6 +34,28 @@ export interface Metadata {
   config: Record<string, unknown>; test_nll_nats: number | null; props: Record<string, string>;
 }
 
+/** What `new GridPainter(canvas, shape)` draws: `n` images of the model's shape, `cols` a row
+ *  (absent: as square as fits). */
+export interface GridShape { n: number; cols?: number; height: number; width: number; channels: number; levels: number }
+
+/** Where each image lies on the grid's canvas: image k's top-left pixel is
+ *  ((k % cols) * (width + gap), floor(k / cols) * (height + gap)). */
+export interface GridLayout {
+  n: number; cols: number; rows: number; gap: number; height: number; width: number; channels: number; levels: number;
+  canvasWidth: number; canvasHeight: number;
+}
+
+/** What one `step` or `stepInto` call did. */
+export interface Stepped {
+  /** Positions set, sampled or kept. */
+  positions: number;
+  /** Of those, the positions the sampler drew. */
+  sampled: number;
+  /** The last position drawn in the call (pixel = row * width + col) with the first image's level;
+   *  null when the call only passed kept positions. */
+  last: { pixel: number; row: number; col: number; channel: number; level: number } | null;
+}
+
 export interface Card { parameters: number; ops: Record<string, number>; io: string }
 
 export interface KernelMask { name: string; height: number; width: number; mask: number[][]; centre_groups?: number[][] }

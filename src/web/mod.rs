@@ -2,13 +2,15 @@
 //! reaches JS as an exception carrying its message; values cross typed (boundary.rs).
 
 pub mod boundary;
+pub mod canvas;
 pub mod sampler;
 
 use wasm_bindgen::prelude::*;
 
 pub use boundary::{EngineName, SamplerOptions};
 use boundary::to_js;
-pub use sampler::WasmSampler;
+pub use canvas::{GridLayout, GridPainter, GridShape};
+pub use sampler::{Drawn, Stepped, WasmSampler};
 
 use crate::engine::native::NativeEngine;
 #[cfg(feature = "tract")]

@@ -1,11 +1,37 @@
-//! The sampler as the page drives it: step, read the levels, the softmax and the LSTM gates.
+//! The sampler as the page drives it: step (painting into a grid), read the levels, the softmax and
+//! the LSTM gates.
 
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::sampler::Sampler;
+use super::boundary::to_js;
+use super::canvas::GridPainter;
+use crate::sampler::{Sampler, Step};
 
 fn js(e: crate::Error) -> JsError {
     JsError::new(&e.to_string())
+}
+
+/// What one step call did (TypeScript: `Stepped` in boundary.rs).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Stepped {
+    /// Positions set, sampled or kept.
+    pub positions: usize,
+    /// Of those, the positions the sampler drew (kept ones are given, not drawn).
+    pub sampled: usize,
+    /// The last position drawn in this call, with the first image's level; None when the call only
+    /// passed kept positions.
+    pub last: Option<Drawn>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Drawn {
+    /// row * width + col.
+    pub pixel: usize,
+    pub row: usize,
+    pub col: usize,
+    pub channel: usize,
+    pub level: u8,
 }
 
 #[wasm_bindgen]
@@ -17,21 +43,93 @@ impl WasmSampler {
     pub(crate) fn new(inner: Sampler) -> Self {
         Self { inner }
     }
+
+    fn summary(&self, steps: &[Step]) -> Stepped {
+        let w = self.inner.meta().width;
+        let last = steps.iter().rev().find(|s| !s.kept).map(|s| Drawn { pixel: s.row * w + s.col, row: s.row, col: s.col, channel: s.channel, level: s.levels[0] });
+        Stepped { positions: steps.len(), sampled: steps.iter().filter(|s| !s.kept).count(), last }
+    }
+
+    /// The painter must be a grid of this sampler's images.
+    fn check(&self, painter: &GridPainter) -> Result<(), JsError> {
+        let (g, m) = (painter.grid(), self.inner.meta());
+        if (g.n, g.channels, g.height, g.width) != (self.inner.n(), m.channels, m.height, m.width) {
+            return Err(JsError::new(&format!(
+                "the grid is {} images of {}x{}x{} but the sampler draws {} of {}x{}x{}",
+                g.n, g.channels, g.height, g.width, self.inner.n(), m.channels, m.height, m.width
+            )));
+        }
+        Ok(())
+    }
+
+    /// `step` for Rust callers (the in-browser tests).
+    pub fn advance(&mut self, count: usize) -> Result<Stepped, JsError> {
+        let steps = self.inner.step(count).map_err(js)?;
+        Ok(self.summary(&steps))
+    }
+
+    /// `stepInto` for Rust callers.
+    pub fn advance_into(&mut self, count: usize, painter: &mut GridPainter) -> Result<Stepped, JsError> {
+        self.check(painter)?;
+        let steps = self.inner.step(count).map_err(js)?;
+        let w = self.inner.meta().width;
+        for s in &steps {
+            for (k, &level) in s.levels.iter().enumerate() {
+                painter.set(k, s.row * w + s.col, s.channel, level);
+            }
+        }
+        if let Some(s) = steps.last() {
+            painter.mark(s.row * w + s.col, s.channel);
+        }
+        painter.show()?;
+        Ok(self.summary(&steps))
+    }
 }
 
 #[wasm_bindgen]
 impl WasmSampler {
-    /// Advances up to `count` positions. Returns, per position set, `[pixel, channel, kept, v_0 .. v_{n-1}]`
-    /// where pixel = row * width + col.
-    pub fn step(&mut self, count: usize) -> Result<Vec<i32>, JsError> {
-        let w = self.inner.meta().width;
-        let steps = self.inner.step(count).map_err(js)?;
-        let mut out = Vec::with_capacity(steps.len() * (3 + self.inner.n()));
-        for s in steps {
-            out.extend([(s.row * w + s.col) as i32, s.channel as i32, i32::from(s.kept)]);
-            out.extend(s.levels.iter().map(|&v| v as i32));
+    /// Advances up to `count` positions.
+    #[wasm_bindgen(unchecked_return_type = "Stepped")]
+    pub fn step(&mut self, count: usize) -> Result<JsValue, JsError> {
+        to_js(&self.advance(count)?)
+    }
+
+    /// Advances up to `count` positions and paints what they set into `painter`'s grid, the
+    /// newest position marked.
+    #[wasm_bindgen(js_name = stepInto, unchecked_return_type = "Stepped")]
+    pub fn step_into(&mut self, count: usize, painter: &mut GridPainter) -> Result<JsValue, JsError> {
+        to_js(&self.advance_into(count, painter)?)
+    }
+
+    /// Paints the kept levels (a completion's given pixels) into `painter` before sampling starts.
+    #[wasm_bindgen(js_name = paintKept)]
+    pub fn paint_kept(&self, painter: &mut GridPainter) -> Result<(), JsError> {
+        self.check(painter)?;
+        let m = self.inner.meta();
+        let hw = m.height * m.width;
+        for (i, kept) in self.inner.kept().iter().enumerate() {
+            if let Some(level) = *kept {
+                for k in 0..self.inner.n() {
+                    painter.set(k, i % hw, i / hw, level);
+                }
+            }
         }
-        Ok(out)
+        painter.show()
+    }
+
+    /// Image `k` as the grid shows it, RGB `[H * W * 3]` (palette.rs): sub-pixels not yet set (those
+    /// at or after `position()` in raster order, R, G, B within a pixel) shown as unknown.
+    #[wasm_bindgen(js_name = imageColours)]
+    pub fn image_colours(&self, k: usize) -> Result<Vec<u8>, JsError> {
+        let (m, n) = (self.inner.meta(), self.inner.n());
+        if k >= n {
+            return Err(JsError::new(&format!("image {k} of a sampler of {n}")));
+        }
+        let (c, hw) = (m.channels, m.height * m.width);
+        let image = &self.inner.levels()[k * c * hw..(k + 1) * c * hw];
+        let set = self.inner.position();
+        let values = |p: usize| (0..c).map(|ch| (p * c + ch < set).then_some(image[ch * hw + p])).collect::<Vec<_>>();
+        Ok((0..hw).flat_map(|p| crate::palette::colour(&values(p), m.levels)).collect())
     }
 
     pub fn done(&self) -> bool {

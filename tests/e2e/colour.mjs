@@ -1,11 +1,10 @@
 // The general case on the page: 256 levels (grey MNIST) and R, G, B sub-pixels (emoji).
 import path from 'node:path';
 
-/** Pixels of a canvas whose channels differ by more than `spread` (i.e. not grey). */
+/** Pixels of a canvas as shown whose channels differ by more than `spread` (i.e. not grey). */
 const colourfulPixels = (page, id, spread = 40) =>
-  page.evaluate(([canvasId, s]) => {
-    const c = document.getElementById(canvasId);
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  page.evaluate(async ([canvasId, s]) => {
+    const { data: d } = await window.__shownCanvas(canvasId);
     let n = 0;
     for (let i = 0; i < d.length; i += 4) if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > s) n++;
     return n;

@@ -68,6 +68,14 @@ export async function lessonChecks(page, base, { check, waitState, OUT }) {
   const race = await page.evaluate(() => ({ result: window.pixelwise.race.result, text: document.getElementById('race-status').textContent }));
   check(race.result && race.result.ratio > 20, `race: native ${race.result && race.result.nativeMs.toFixed(0)} ms against tract ${race.result && (race.result.tractMs / 1000).toFixed(1)} s, ${race.result && race.result.ratio.toFixed(0)}× per sub-pixel`);
   check(race.result.identical && /identical/.test(race.text), `race: PixelCNN at seed 1 draws the same image on both engines, and the page says so (${race.result.identical ? 'identical' : `${race.result.differ} sub-pixels differ`})`);
+  // Each lane's canvas, painted by the worker, shows its engine's image: the same picture, with ink.
+  const lanes = await page.evaluate(async () => {
+    const [a, b] = [await window.__shownCanvas('race-native'), await window.__shownCanvas('race-tract')];
+    let ink = 0;
+    for (let i = 0; i < a.data.length; i += 4) ink += a.data[i] < 100;
+    return { size: [a.width, a.height, b.width, b.height], same: a.data.every((v, i) => v === b.data[i]), ink };
+  });
+  check(lanes.size.join() === '28,28,28,28' && lanes.same && lanes.ink > 0, `race: both lanes' canvases show the same 28x28 image (${lanes.ink} ink pixels)`);
   console.log(JSON.stringify({ race: 'pixelcnn-mnist-bin.onnx', native_ms: Math.round(race.result.nativeMs), tract_ms: Math.round(race.result.tractMs), ratio: Math.round(race.result.ratio), identical: race.result.identical }));
 
   // The surprise map's total for held-out digit 0 equals the native NLL `pixelwise eval` counts for it.

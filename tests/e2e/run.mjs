@@ -97,6 +97,29 @@ const waitState = (page, states, timeout) =>
     throw new Failure(`waited ${timeout} ms for state ${states.join('|')}, page is ${st[0]} (${st[1]})`);
   });
 
+/** Put in every page: a canvas's pixels as the page shows them. The sample grids are painted by the
+ *  worker (an OffscreenCanvas whose frames reach the page's canvas a frame or so after its
+ *  messages), so they are read once the picture has held still for two animation frames, by
+ *  drawing the page's canvas onto a scratch one. */
+const SHOWN_PIXELS = () => {
+  window.__shownCanvas = async (id) => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    let url = document.getElementById(id).toDataURL();
+    for (let still = 0; still < 2; ) {
+      await frame();
+      const now = document.getElementById(id).toDataURL();
+      still = now === url ? still + 1 : 0;
+      url = now;
+    }
+    const c = document.getElementById(id);
+    const scratch = document.createElement('canvas');
+    [scratch.width, scratch.height] = [c.width, c.height];
+    const ctx = scratch.getContext('2d');
+    ctx.drawImage(c, 0, 0);
+    return { width: c.width, height: c.height, data: ctx.getImageData(0, 0, c.width, c.height).data };
+  };
+};
+
 /** Starts recording distinct canvas images, once per animation frame, while the page is sampling. */
 const recordFrames = (page, id) =>
   page.evaluate((canvasId) => {
@@ -112,9 +135,9 @@ const recordFrames = (page, id) =>
 /** Per cell of a grid canvas: dark pixels counted on the rendered canvas. */
 const inkPerCell = (page, id, n, cols) =>
   page.evaluate(
-    ([canvasId, n, cols]) => {
-      const c = document.getElementById(canvasId);
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    async ([canvasId, n, cols]) => {
+      const c = await window.__shownCanvas(canvasId);
+      const d = c.data;
       return Array.from({ length: n }, (_, k) => {
         const x0 = (k % cols) * 30;
         const y0 = Math.floor(k / cols) * 30;
@@ -130,7 +153,7 @@ async function generate(page, { timeout = 60000 } = {}) {
   await recordFrames(page, 'grid');
   await page.click('#generate');
   await waitState(page, ['done'], timeout);
-  return page.evaluate(() => ({ url: window.pixelwise.gridDataURL(), frames: window.__frames.size, gen: window.pixelwise.lastGeneration, figures: window.pixelwise.figures }));
+  return page.evaluate(async () => ({ url: await window.pixelwise.gridDataURL(), frames: window.__frames.size, gen: window.pixelwise.lastGeneration, figures: window.pixelwise.figures }));
 }
 
 function speedLine(engine, figures, n, note) {
@@ -319,7 +342,7 @@ async function run(page, base) {
   speedLine('tract', tractFigures, 4, `PixelCNN, 4 images, measured over the first ${tractFigures.position} positions`);
   await page.click('#stop');
   await page.waitForTimeout(500);
-  const stop = await page.evaluate(() => ({ ...window.pixelwise.stop, frames: window.pixelwise.frames, state: window.pixelwise.state, url: window.pixelwise.gridDataURL() }));
+  const stop = await page.evaluate(async () => ({ ...window.pixelwise.stop, frames: window.pixelwise.frames, state: window.pixelwise.state, url: await window.pixelwise.gridDataURL() }));
   const stopMs = stop.shownAt - stop.clickAt;
   check(stop.state === 'stopped' && stopMs < 200, `stop shown ${stopMs.toFixed(1)} ms after the click (limit 200)`);
   check(stop.frames === stop.framesAtStop, `no progress drawn after Stop (${stop.frames - stop.framesAtStop} frames)`);
@@ -357,9 +380,9 @@ async function run(page, base) {
     check(img.every((v) => v === 0 || v === 1), `completion ${k + 1}: every free pixel filled`);
   }
   // The rendered canvas must agree: dark exactly where the kept level is ink.
-  const rendered = await page.evaluate(([kept, n]) => {
-    const c = document.getElementById('completions');
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const rendered = await page.evaluate(async ([kept, n]) => {
+    const c = await window.__shownCanvas('completions');
+    const d = c.data;
     let wrong = 0;
     for (let k = 0; k < n; k++) {
       for (let i = 0; i < kept.length; i++) {
@@ -417,6 +440,7 @@ async function main() {
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
     });
     const page = await browser.newPage({ viewport: { width: 1100, height: 1300 } });
+    await page.addInitScript(SHOWN_PIXELS);
     page.on('console', (m) => m.type() === 'error' && !/404|testTrap/.test(m.text()) && console.log(`  page console: ${m.text()}`));
     mkdirSync(OUT, { recursive: true });
     const ctx = { check, waitState, generate, OUT };
