@@ -310,9 +310,9 @@ impl Part {
             let mut values = Vec::with_capacity(n);
             self.probabilities.clear();
             for b in 0..n {
-                let probs = softmax(&logits[b * m.levels..(b + 1) * m.levels], temperature);
-                let k = draw(&probs, self.rngs[b].random::<f32>());
-                self.probabilities.extend_from_slice(&probs);
+                let start = self.probabilities.len();
+                softmax_into(&logits[b * m.levels..(b + 1) * m.levels], temperature, &mut self.probabilities);
+                let k = draw(&self.probabilities[start..], self.rngs[b].random::<f32>());
                 levels[b * len + idx] = k as u8;
                 pixels[b * len + idx] = k as f32 / (m.levels - 1) as f32;
                 values.push(k as u8);
@@ -325,16 +325,27 @@ impl Part {
 
 /// Softmax of logits / temperature; temperature 0 puts all mass on the largest logit.
 pub fn softmax(logits: &[f32], temperature: f32) -> Vec<f32> {
+    let mut out = Vec::with_capacity(logits.len());
+    softmax_into(logits, temperature, &mut out);
+    out
+}
+
+/// `softmax`, appended to `out` (the sampler's one buffer: no allocation per sub-pixel).
+pub fn softmax_into(logits: &[f32], temperature: f32, out: &mut Vec<f32>) {
+    let start = out.len();
     if temperature <= 1e-6 {
         let best = logits.iter().enumerate().fold(0, |b, (i, &v)| if v > logits[b] { i } else { b });
-        return (0..logits.len()).map(|i| f32::from(i == best)).collect();
+        out.extend((0..logits.len()).map(|i| f32::from(i == best)));
+        return;
     }
     let max = logits.iter().fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m });
     // The engine's polynomial exp (within 1e-6 of std's): a 256-level softmax per sub-pixel would
     // otherwise make a libm call per level, which in wasm is a software routine.
-    let e: Vec<f32> = logits.iter().map(|&v| exp((v - max) / temperature)).collect();
-    let sum: f32 = e.iter().sum();
-    e.iter().map(|v| v / sum).collect()
+    out.extend(logits.iter().map(|&v| exp((v - max) / temperature)));
+    let sum: f32 = out[start..].iter().sum();
+    for v in &mut out[start..] {
+        *v /= sum;
+    }
 }
 
 /// Inverse CDF: the first level whose cumulative probability exceeds `u` in [0, 1).

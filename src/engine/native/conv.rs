@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use super::gemm::gemm;
+use super::scratch::Scratch;
 use crate::error::Result;
 use crate::masks::{gate_pair_mask, raster_mask, vertical_mask, MaskType};
 use crate::model_file::ModelFile;
@@ -153,7 +154,7 @@ impl Conv {
             return;
         }
         let k = self.taps.len() * self.in_ch;
-        let mut cols = vec![0.0; rows * k];
+        let mut cols = Scratch::zeroed(rows * k);
         for p in p0..p1 {
             let (i, j) = ((p / input.w) as isize, (p % input.w) as isize);
             for (t, &(dy, dx)) in self.taps.iter().enumerate() {

@@ -7,6 +7,7 @@
 
 use super::conv::{add, Conv, Map, Mask};
 use super::head::Head;
+use super::scratch::Scratch;
 use super::lstm::{cell, LstmGates};
 use super::{Activations, Labels, Layered};
 use crate::arch::diagonal_bilstm::Config;
@@ -213,7 +214,7 @@ impl DiagBiLstm {
 
     /// Layer `l`'s output over `p0..p1`: x + out(lr(i, j) + rl(i-1, j)), rl being zero above row 0.
     fn out_span(&self, l: usize, m: &mut Maps, p0: usize, p1: usize) {
-        let mut v = m.lr[l].h.span(p0, p1).to_vec();
+        let mut v = Scratch::copy(m.lr[l].h.span(p0, p1));
         let stride = m.image.n * self.hidden;
         let from = p0.max(self.w); // the first position with a row above
         if from < p1 {

@@ -5,6 +5,7 @@
 use super::conv::{add, Conv, Map, Mask};
 use super::activation::{sigmoid, tanh};
 use super::head::Head;
+use super::scratch::Scratch;
 use super::{Activations, Labels, Layered};
 use crate::arch::gated::Config;
 use crate::error::Result;
@@ -82,7 +83,7 @@ impl Gated {
         if l + 1 == self.layers.len() {
             return; // only the link reads the last layer's vertical stack
         }
-        let mut biased = pre.to_vec();
+        let mut biased = Scratch::copy(pre);
         add_per_position(&mut biased, bias);
         gate(self.hidden, &biased, rest[0].span_mut(p0, p1));
     }
@@ -93,13 +94,13 @@ impl Gated {
         let (layer, rows) = (&self.layers[l], (p1 - p0) * m.image.n);
         let (before, rest) = m.h.split_at_mut(l);
         let input = if l == 0 { &m.image } else { &before[l - 1] };
-        let mut pre = vec![0.0; rows * 2 * self.hidden];
+        let mut pre = Scratch::zeroed(rows * 2 * self.hidden);
         layer.h_conv.span(input, p0, p1, &mut pre);
-        let mut linked = vec![0.0; rows * 2 * self.hidden];
+        let mut linked = Scratch::zeroed(rows * 2 * self.hidden);
         layer.link.pointwise(m.v_pre[l].span(p0, p1), &mut linked);
         add(&mut pre, &linked);
         add_per_position(&mut pre, bias);
-        let mut gated = vec![0.0; rows * self.hidden];
+        let mut gated = Scratch::zeroed(rows * self.hidden);
         gate(self.hidden, &pre, &mut gated);
         let out = rest[0].span_mut(p0, p1);
         layer.h_out.pointwise(&gated, out);

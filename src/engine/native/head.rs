@@ -1,6 +1,7 @@
 //! The output head every architecture ends with: ReLU, 1x1 (mask B), ReLU, 1x1 (mask B) to logits.
 
 use super::conv::{relu, Conv, Mask};
+use super::scratch::Scratch;
 use crate::error::Result;
 use crate::masks::MaskType::B;
 use crate::model_file::ModelFile;
@@ -35,10 +36,10 @@ impl Head {
     }
 
     /// relu(out1(relu(x))).
-    fn hidden(&self, x: &[f32]) -> Vec<f32> {
-        let mut v = x.to_vec();
+    fn hidden(&self, x: &[f32]) -> Scratch {
+        let mut v = Scratch::copy(x);
         relu(&mut v);
-        let mut mid = vec![0.0; x.len() / self.out1.in_ch * self.out1.out_ch];
+        let mut mid = Scratch::zeroed(x.len() / self.out1.in_ch * self.out1.out_ch);
         self.out1.pointwise(&v, &mut mid);
         relu(&mut mid);
         mid

@@ -9,6 +9,7 @@ pub mod head;
 pub mod lstm;
 pub mod pixelcnn;
 pub mod rowlstm;
+pub mod scratch;
 
 use std::sync::Arc;
 

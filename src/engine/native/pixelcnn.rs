@@ -2,6 +2,7 @@
 
 use super::conv::{add, relu, Conv, Map, Mask};
 use super::head::Head;
+use super::scratch::Scratch;
 use super::{Activations, Labels, Layered};
 use crate::arch::pixelcnn::Config;
 use crate::error::Result;
@@ -50,12 +51,12 @@ impl PixelCnn {
         let n = m.image.n;
         self.conv_in.span(&m.image, p0, p1, m.stream[0].span_mut(p0, p1));
         for b in 0..self.blocks.len() {
-            let mut x = m.stream[b].span(p0, p1).to_vec();
+            let mut x = Scratch::copy(m.stream[b].span(p0, p1));
             relu(&mut x);
             let inner = m.inner[b].span_mut(p0, p1);
             self.blocks[b][0].pointwise(&x, inner);
             relu(inner);
-            let mut mid = vec![0.0; (p1 - p0) * n * self.hidden];
+            let mut mid = Scratch::zeroed((p1 - p0) * n * self.hidden);
             self.blocks[b][1].span(&m.inner[b], p0, p1, &mut mid);
             relu(&mut mid);
             let (before, after) = m.stream.split_at_mut(b + 1);

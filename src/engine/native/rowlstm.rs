@@ -5,6 +5,7 @@
 
 use super::conv::{add, Conv, Map, Mask};
 use super::head::Head;
+use super::scratch::Scratch;
 use super::lstm::{cell, LstmGates};
 use super::{Activations, Labels, Layered};
 use crate::arch::row_lstm::Config;
@@ -58,12 +59,12 @@ impl RowLstm {
 
     /// Layer `l`'s gate pre-activations over `p0..p1` (within one row): input-to-state there plus
     /// state-to-state over the row above.
-    fn pre_gates(&self, l: usize, m: &Maps, p0: usize, p1: usize) -> Vec<f32> {
+    fn pre_gates(&self, l: usize, m: &Maps, p0: usize, p1: usize) -> Scratch {
         let layer = &self.layers[l];
-        let mut gates = vec![0.0; (p1 - p0) * m.image.n * 4 * self.hidden];
+        let mut gates = Scratch::zeroed((p1 - p0) * m.image.n * 4 * self.hidden);
         layer.is_conv.span(&m.stream[l], p0, p1, &mut gates);
         if p0 >= self.w {
-            let mut ss = vec![0.0; gates.len()];
+            let mut ss = Scratch::zeroed(gates.len());
             layer.ss_conv.span(&m.state[l], p0 - self.w, p1 - self.w, &mut ss);
             add(&mut gates, &ss);
         }
