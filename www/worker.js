@@ -179,8 +179,10 @@ async function generate(req) {
         const callStart = performance.now();
         const stepped = sampler.stepInto(stepDelayMs || !shownFirst ? 1 : perCall, painter);
         const took = performance.now() - callStart;
-        if (took < SLICE_MS / 4) perCall = Math.min(perCall * 2, 1024);
-        else if (took > SLICE_MS / 2) perCall = Math.max(1, perCall >> 1);
+        // About one call per slice: a join wakes the pool's sleeping threads, which costs the
+        // threaded module more than the few positions a short call computes.
+        if (took < SLICE_MS / 2) perCall = Math.min(perCall * 2, 1024);
+        else if (took > SLICE_MS * 1.5) perCall = Math.max(1, perCall >> 1);
         sampledPixels += stepped.sampled * n;
         last = stepped.last ?? last;
         if (firstPixelMs === null && stepped.positions) firstPixelMs = performance.now() - t0;
