@@ -23,6 +23,11 @@ pub fn group_of(channel: usize, channels: usize, colours: usize) -> usize {
     channel * colours / channels
 }
 
+/// The channels of colour group `g` (as `group_of` assigns them): contiguous.
+pub fn group_range(g: usize, channels: usize, colours: usize) -> std::ops::Range<usize> {
+    (g * channels).div_ceil(colours)..((g + 1) * channels).div_ceil(colours)
+}
+
 /// Raster-order causal mask: every row above, pixels to the left on the centre row, and at the
 /// centre itself input group g' feeds output group g when g' < g (A) or g' <= g (B).
 pub fn raster_mask(out_ch: usize, in_ch: usize, kh: usize, kw: usize, t: MaskType, colours: usize) -> Vec<f32> {
@@ -73,6 +78,18 @@ mod tests {
 
     fn spatial(m: &[f32], kh: usize, kw: usize) -> Vec<Vec<u8>> {
         (0..kh).map(|y| (0..kw).map(|x| m[y * kw + x] as u8).collect()).collect()
+    }
+
+    #[test]
+    fn group_ranges_hold_the_channels_of_their_group() {
+        for (channels, colours) in [(60, 3), (4, 3), (120, 3), (7, 1), (5, 5)] {
+            let ranges: Vec<_> = (0..colours).map(|g| group_range(g, channels, colours)).collect();
+            for ch in 0..channels {
+                let g = group_of(ch, channels, colours);
+                assert!(ranges[g].contains(&ch), "{ch} of {channels} in group {g}: {ranges:?}");
+            }
+            assert_eq!(ranges.iter().map(|r| r.len()).sum::<usize>(), channels);
+        }
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! span of positions as one matrix product: the same primitive serves the full forward (all
 //! positions at once) and the cached sampler (one position, every image of the batch).
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 
-use super::gemm::gemm;
+use super::gemm::{gemm, gemm_cols};
 use super::scratch::Scratch;
 use crate::error::Result;
 use crate::masks::{gate_pair_mask, raster_mask, vertical_mask, MaskType};
@@ -126,6 +128,11 @@ impl Conv {
     /// Positions `p0..p1` of every image: one im2col matrix times the weights, split across
     /// threads by positions when there is enough work.
     pub fn span(&self, input: &Map, p0: usize, p1: usize, out: &mut [f32]) {
+        self.span_cols(input, p0, p1, out, &[0..self.out_ch]);
+    }
+
+    /// `span` for output channels `cols` only; the other channels of `out` are left as they are.
+    pub fn span_cols(&self, input: &Map, p0: usize, p1: usize, out: &mut [f32], cols: &[Range<usize>]) {
         debug_assert_eq!(input.c, self.in_ch);
         debug_assert_eq!(out.len(), (p1 - p0) * input.n * self.out_ch);
         let per_position = input.n * self.taps.len() * self.in_ch * self.out_ch;
@@ -135,7 +142,7 @@ impl Conv {
         let block_out = block * input.n * self.out_ch;
         let work = |(i, o): (usize, &mut [f32])| {
             let a = p0 + i * block;
-            self.span_serial(input, a, (a + block).min(p1), o);
+            self.span_serial(input, a, (a + block).min(p1), o, cols);
         };
         if rayon::current_num_threads() > 1 && positions > block && positions * per_position >= PARALLEL_FROM {
             out.par_chunks_mut(block_out).enumerate().for_each(work);
@@ -144,17 +151,17 @@ impl Conv {
         }
     }
 
-    fn span_serial(&self, input: &Map, p0: usize, p1: usize, out: &mut [f32]) {
+    fn span_serial(&self, input: &Map, p0: usize, p1: usize, out: &mut [f32], cols: &[Range<usize>]) {
         let rows = (p1 - p0) * input.n;
-        for row in out.chunks_exact_mut(self.out_ch) {
-            row.copy_from_slice(&self.bias);
-        }
+        self.bias_into(out, cols);
         if self.taps == [(0, 0)] {
-            gemm(rows, self.in_ch, self.out_ch, input.span(p0, p1), &self.weights, out);
+            for c in cols {
+                gemm_cols(rows, self.in_ch, self.out_ch, c.clone(), input.span(p0, p1), &self.weights, out);
+            }
             return;
         }
         let k = self.taps.len() * self.in_ch;
-        let mut cols = Scratch::zeroed(rows * k);
+        let mut im2col = Scratch::zeroed(rows * k);
         for p in p0..p1 {
             let (i, j) = ((p / input.w) as isize, (p % input.w) as isize);
             for (t, &(dy, dx)) in self.taps.iter().enumerate() {
@@ -165,12 +172,23 @@ impl Conv {
                 let src = input.at(y as usize * input.w + x as usize);
                 for b in 0..input.n {
                     let row = (p - p0) * input.n + b;
-                    cols[row * k + t * self.in_ch..row * k + (t + 1) * self.in_ch]
+                    im2col[row * k + t * self.in_ch..row * k + (t + 1) * self.in_ch]
                         .copy_from_slice(&src[b * self.in_ch..(b + 1) * self.in_ch]);
                 }
             }
         }
-        gemm(rows, k, self.out_ch, &cols, &self.weights, out);
+        for c in cols {
+            gemm_cols(rows, k, self.out_ch, c.clone(), &im2col, &self.weights, out);
+        }
+    }
+
+    /// Each row of `out` starts from the bias, in columns `cols`.
+    fn bias_into(&self, out: &mut [f32], cols: &[Range<usize>]) {
+        for row in out.chunks_exact_mut(self.out_ch) {
+            for c in cols {
+                row[c.clone()].copy_from_slice(&self.bias[c.clone()]);
+            }
+        }
     }
 
     /// The 1x1 convolution of outputs `o0..o1` only, with their weights and biases as they are.
@@ -192,6 +210,15 @@ impl Conv {
             row.copy_from_slice(&self.bias);
         }
         gemm(v.len() / self.in_ch, self.in_ch, self.out_ch, v, &self.weights, out);
+    }
+
+    /// `pointwise` for output channels `cols` only; the others are left as they are.
+    pub fn pointwise_cols(&self, v: &[f32], out: &mut [f32], cols: &[Range<usize>]) {
+        debug_assert_eq!(self.taps.len(), 1);
+        self.bias_into(out, cols);
+        for c in cols {
+            gemm_cols(v.len() / self.in_ch, self.in_ch, self.out_ch, c.clone(), v, &self.weights, out);
+        }
     }
 }
 

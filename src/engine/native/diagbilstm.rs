@@ -5,6 +5,8 @@
 //! one row down, so row i sees only finished rows of it. The cached sampler computes the
 //! left-to-right direction per pixel and the right-to-left row i-1 of every layer when row i starts.
 
+use std::ops::Range;
+
 use super::conv::{add, Conv, Map, Mask};
 use super::head::Head;
 use super::scratch::Scratch;
@@ -269,9 +271,9 @@ impl Layered for DiagBiLstm {
 
     /// Left-to-right states at p; when a row starts, the right-to-left states of the row above
     /// (final in every layer's input by then).
-    fn layers_at(&self, _: &(), m: &mut Maps, p: usize, again: bool) {
+    fn layers_at(&self, _: &(), m: &mut Maps, p: usize, groups: Range<usize>) {
         let (i, j) = (p / self.w, p % self.w);
-        if j == 0 && i > 0 && !again {
+        if j == 0 && i > 0 && groups.start == 0 {
             for l in 0..self.layers.len() {
                 self.rl_row(l, m, i - 1);
             }

@@ -2,6 +2,8 @@
 //! the left), joined by a 1x1 link from the vertical pre-activation; tanh x sigmoid gates with a
 //! per-class bias; residual horizontal stack after the first layer; the PixelCNN output head.
 
+use std::ops::Range;
+
 use super::conv::{add, Conv, Map, Mask};
 use super::activation::{sigmoid, tanh};
 use super::head::Head;
@@ -9,6 +11,7 @@ use super::scratch::Scratch;
 use super::{Activations, Labels, Layered};
 use crate::arch::gated::Config;
 use crate::error::Result;
+use crate::masks::group_range;
 use crate::masks::MaskType::{A, B};
 use crate::metadata::ModelMeta;
 use crate::model_file::ModelFile;
@@ -85,27 +88,34 @@ impl Gated {
         }
         let mut biased = Scratch::copy(pre);
         add_per_position(&mut biased, bias);
-        gate(self.hidden, &biased, rest[0].span_mut(p0, p1));
+        gate(self.hidden, 0..self.hidden, &biased, rest[0].span_mut(p0, p1));
     }
 
     /// Layer `l`'s horizontal stack over positions `p0..p1` (its vertical pre-activation already
-    /// there, and the previous layer's horizontal stack at and before them).
-    fn horizontal_span(&self, l: usize, bias: &[f32], m: &mut Maps, p0: usize, p1: usize) {
-        let (layer, rows) = (&self.layers[l], (p1 - p0) * m.image.n);
+    /// there, and the previous layer's horizontal stack at and before them), in gated channels
+    /// `cols` (and the matching f and g pre-activations); the other channels are left as they are.
+    fn horizontal_span(&self, l: usize, bias: &[f32], m: &mut Maps, p0: usize, p1: usize, cols: Range<usize>) {
+        let (layer, rows, p) = (&self.layers[l], (p1 - p0) * m.image.n, self.hidden);
+        // The f and g halves' channels for `cols`: one range when that is every channel.
+        let halves = [cols.clone(), cols.start + p..cols.end + p];
+        let every = [0..2 * p];
+        let pair: &[Range<usize>] = if cols == (0..p) { &every } else { &halves };
         let (before, rest) = m.h.split_at_mut(l);
         let input = if l == 0 { &m.image } else { &before[l - 1] };
-        let mut pre = Scratch::zeroed(rows * 2 * self.hidden);
-        layer.h_conv.span(input, p0, p1, &mut pre);
-        let mut linked = Scratch::zeroed(rows * 2 * self.hidden);
-        layer.link.pointwise(m.v_pre[l].span(p0, p1), &mut linked);
+        let mut pre = Scratch::zeroed(rows * 2 * p);
+        layer.h_conv.span_cols(input, p0, p1, &mut pre, pair);
+        let mut linked = Scratch::zeroed(rows * 2 * p);
+        layer.link.pointwise_cols(m.v_pre[l].span(p0, p1), &mut linked, pair);
         add(&mut pre, &linked);
         add_per_position(&mut pre, bias);
-        let mut gated = Scratch::zeroed(rows * self.hidden);
-        gate(self.hidden, &pre, &mut gated);
+        let gated = m.g[l].span_mut(p0, p1);
+        gate(p, cols.clone(), &pre, gated);
         let out = rest[0].span_mut(p0, p1);
-        layer.h_out.pointwise(&gated, out);
+        layer.h_out.pointwise_cols(gated, out, std::slice::from_ref(&cols));
         if l > 0 {
-            add(out, input.span(p0, p1));
+            for (o, x) in out.chunks_exact_mut(p).zip(input.span(p0, p1).chunks_exact(p)) {
+                add(&mut o[cols.clone()], &x[cols.clone()]);
+            }
         }
     }
 }
@@ -117,10 +127,11 @@ fn add_per_position(span: &mut [f32], bias: &[f32]) {
     }
 }
 
-/// Per row of `2 * half` pre-activations: tanh(first half) * sigmoid(second half).
-fn gate(half: usize, pre: &[f32], out: &mut [f32]) {
+/// Per row of `2 * half` pre-activations: tanh(first half) * sigmoid(second half), in channels `cols`.
+fn gate(half: usize, cols: Range<usize>, pre: &[f32], out: &mut [f32]) {
     for (row, o) in pre.chunks_exact(2 * half).zip(out.chunks_exact_mut(half)) {
-        for (o, (f, g)) in o.iter_mut().zip(row[..half].iter().zip(&row[half..])) {
+        let (f, g) = (&row[cols.clone()], &row[half + cols.start..half + cols.end]);
+        for (o, (f, g)) in o[cols.clone()].iter_mut().zip(f.iter().zip(g)) {
             *o = tanh(*f) * sigmoid(*g);
         }
     }
@@ -130,8 +141,10 @@ pub struct Maps {
     image: Map,
     /// Per layer: the vertical pre-activation without class bias (read by the link).
     v_pre: Vec<Map>,
-    /// Per layer: gated vertical output and horizontal output.
+    /// Per layer: gated vertical output, gated horizontal output (kept: a colour pixel's later
+    /// groups read its earlier ones) and the horizontal stack's output.
     v: Vec<Map>,
+    g: Vec<Map>,
     h: Vec<Map>,
 }
 
@@ -156,6 +169,7 @@ impl Layered for Gated {
             image: Map::new(h, w, n, self.colours),
             v_pre: (0..layers).map(|_| Map::new(h, w, n, 2 * p)).collect(),
             v: (0..layers).map(|_| Map::new(h, w, n, p)).collect(),
+            g: (0..layers).map(|_| Map::new(h, w, n, p)).collect(),
             h: (0..layers).map(|_| Map::new(h, w, n, p)).collect(),
         }
     }
@@ -179,20 +193,27 @@ impl Layered for Gated {
         let hw = self.h * self.w;
         for l in 0..self.layers.len() {
             self.vertical_span(l, &bias[l].0, m, 0, hw);
-            self.horizontal_span(l, &bias[l].1, m, 0, hw);
+            self.horizontal_span(l, &bias[l].1, m, 0, hw, 0..self.hidden);
         }
     }
 
     /// At the first position of a row (the first time only), the vertical stack for that whole row (it sees only rows
-    /// above, which are final); then the horizontal stack at `p` through every layer.
-    fn layers_at(&self, bias: &Self::Context, m: &mut Maps, p: usize, again: bool) {
-        if p % self.w == 0 && !again {
+    /// above, which are final); then the horizontal stack at `p` through every layer, in the
+    /// channels of the colour groups asked for: a colour pixel's R pass computes the R groups, its G
+    /// pass the G groups (reading the R groups kept from before), and so on, so the three passes
+    /// together cost one.
+    fn layers_at(&self, bias: &Self::Context, m: &mut Maps, p: usize, groups: Range<usize>) {
+        if p % self.w == 0 && groups.start == 0 {
             for l in 0..self.layers.len() {
                 self.vertical_span(l, &bias[l].0, m, p, p + self.w);
             }
         }
+        if groups.is_empty() {
+            return;
+        }
+        let (first, last) = (group_range(groups.start, self.hidden, self.colours), group_range(groups.end - 1, self.hidden, self.colours));
         for l in 0..self.layers.len() {
-            self.horizontal_span(l, &bias[l].1, m, p, p + 1);
+            self.horizontal_span(l, &bias[l].1, m, p, p + 1, first.start..last.end);
         }
     }
 

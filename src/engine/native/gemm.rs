@@ -11,50 +11,58 @@
 //! rows go through a register-blocked micro-kernel of `MR x NR` outputs whose fixed-size loops
 //! vectorise (SSE or AVX natively, simd128 in wasm).
 
+use std::ops::Range;
+
 const MR: usize = 4;
 const NR: usize = 8;
 
 /// c[m×n] += a[m×k] · b[k×n].
 pub fn gemm(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n, "gemm shapes");
+    gemm_cols(m, k, n, 0..n, a, b, c);
+}
+
+/// Columns `cols` of c only (the others untouched): each column's sums are the same as in `gemm`,
+/// so a colour group computed on its own has the bits it has inside the whole product.
+pub fn gemm_cols(m: usize, k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
+    assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n && cols.end <= n, "gemm shapes");
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx") {
         // SAFETY: the CPU has AVX (checked just above).
-        unsafe { dispatch_avx(m, k, n, a, b, c) };
+        unsafe { dispatch_avx(m, k, n, cols, a, b, c) };
         return;
     }
-    dispatch(m, k, n, a, b, c);
+    dispatch(m, k, n, cols, a, b, c);
 }
 
 /// The same loops compiled for 8-wide AVX registers (multiply and add stay separate: same bits).
 /// One entry per path, so each is optimised on its own.
 #[cfg(target_arch = "x86_64")]
-unsafe fn dispatch_avx(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+unsafe fn dispatch_avx(m: usize, k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
     #[target_feature(enable = "avx")]
-    unsafe fn row_avx(k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-        row(k, n, a, b, c);
+    unsafe fn row_avx(k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
+        row(k, n, cols, a, b, c);
     }
     #[target_feature(enable = "avx")]
-    unsafe fn blocks_avx(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-        blocks(m, k, n, a, b, c);
+    unsafe fn blocks_avx(m: usize, k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
+        blocks(m, k, n, cols, a, b, c);
     }
     if m == 1 || sparse(m, k, a) {
         for r in 0..m {
-            row_avx(k, n, &a[r * k..(r + 1) * k], b, &mut c[r * n..(r + 1) * n]);
+            row_avx(k, n, cols.clone(), &a[r * k..(r + 1) * k], b, &mut c[r * n..(r + 1) * n]);
         }
     } else {
-        blocks_avx(m, k, n, a, b, c);
+        blocks_avx(m, k, n, cols, a, b, c);
     }
 }
 
 #[inline(always)]
-fn dispatch(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+fn dispatch(m: usize, k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
     if m == 1 || sparse(m, k, a) {
         for r in 0..m {
-            row(k, n, &a[r * k..(r + 1) * k], b, &mut c[r * n..(r + 1) * n]);
+            row(k, n, cols.clone(), &a[r * k..(r + 1) * k], b, &mut c[r * n..(r + 1) * n]);
         }
     } else {
-        blocks(m, k, n, a, b, c);
+        blocks(m, k, n, cols, a, b, c);
     }
 }
 
@@ -76,7 +84,7 @@ const KC: usize = 512;
 /// nonzero input adds its scaled weights (post-ReLU inputs are about half zeros). The inputs go
 /// in chunks of `KC`, ascending, so each output still adds its products in k order.
 #[inline(always)]
-fn row(k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+fn row(k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
     let mut nonzero = [0u32; KC];
     for k0 in (0..k).step_by(KC) {
         let k1 = (k0 + KC).min(k);
@@ -86,24 +94,28 @@ fn row(k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
             nonzero[len] = kk as u32;
             len += usize::from(a[kk] != 0.0);
         }
-        row_nonzero(&nonzero[..len], n, a, b, c);
+        row_nonzero(&nonzero[..len], n, cols.clone(), a, b, c);
     }
 }
 
-/// Every output column, `NV` then 8 at a time in registers, the last few (under 8) one by one:
-/// layer widths such as 60 or 120 would otherwise leave most columns to the scalar loop.
+/// Every output column, `NV`, then 8, then 4 at a time in registers, the last few (under 4) one by
+/// one: widths such as 60, 120 or a colour group's 20 would otherwise leave many to the scalar loop.
 #[inline(always)]
-fn row_nonzero(nonzero: &[u32], n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    let mut j0 = 0;
-    while j0 + NV <= n {
+fn row_nonzero(nonzero: &[u32], n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
+    let (mut j0, end) = (cols.start, cols.end);
+    while j0 + NV <= end {
         columns::<NV>(nonzero, n, j0, a, b, c);
         j0 += NV;
     }
-    while j0 + 8 <= n {
+    while j0 + 8 <= end {
         columns::<8>(nonzero, n, j0, a, b, c);
         j0 += 8;
     }
-    for j in j0..n {
+    if j0 + 4 <= end {
+        columns::<4>(nonzero, n, j0, a, b, c);
+        j0 += 4;
+    }
+    for j in j0..end {
         let mut v = c[j];
         for &kk in nonzero {
             let kk = kk as usize;
@@ -129,46 +141,51 @@ fn columns<const W: usize>(nonzero: &[u32], n: usize, j0: usize, a: &[f32], b: &
 }
 
 #[inline(always)]
-fn blocks(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+fn blocks(m: usize, k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
     let full = m / MR * MR;
     for r0 in (0..full).step_by(MR) {
-        for j0 in (0..n).step_by(NR) {
-            if j0 + NR <= n {
-                block(k, n, &a[r0 * k..], &b[j0..], &mut c[r0 * n + j0..]);
-            } else {
-                edge(MR, n - j0, k, n, &a[r0 * k..], &b[j0..], &mut c[r0 * n + j0..]);
-            }
+        let mut j0 = cols.start;
+        while j0 + NR <= cols.end {
+            block::<NR>(k, n, &a[r0 * k..], &b[j0..], &mut c[r0 * n + j0..]);
+            j0 += NR;
+        }
+        if j0 + 4 <= cols.end {
+            block::<4>(k, n, &a[r0 * k..], &b[j0..], &mut c[r0 * n + j0..]);
+            j0 += 4;
+        }
+        if j0 < cols.end {
+            edge(MR, cols.end - j0, k, n, &a[r0 * k..], &b[j0..], &mut c[r0 * n + j0..]);
         }
     }
     // The last rows (fewer than MR) one at a time on the vectorised single-row kernel: a batch
     // slice of 2 or 3 images would otherwise run entirely on the scalar edge loop.
     for r in full..m {
-        row(k, n, &a[r * k..(r + 1) * k], b, &mut c[r * n..(r + 1) * n]);
+        row(k, n, cols.clone(), &a[r * k..(r + 1) * k], b, &mut c[r * n..(r + 1) * n]);
     }
 }
 
-/// One full MR x NR block of c, accumulated in registers.
+/// One full MR x W block of c, accumulated in registers (W = NR, or 4 at a group's edge).
 #[inline(always)]
-fn block(k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    let mut acc = [[0.0f32; NR]; MR];
+fn block<const W: usize>(k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+    let mut acc = [[0.0f32; W]; MR];
     for (r, row) in acc.iter_mut().enumerate() {
-        row.copy_from_slice(&c[r * n..r * n + NR]);
+        row.copy_from_slice(&c[r * n..r * n + W]);
     }
     for kk in 0..k {
-        let w: [f32; NR] = b[kk * n..kk * n + NR].try_into().expect("NR values");
+        let w: [f32; W] = b[kk * n..kk * n + W].try_into().expect("W values");
         for (r, row) in acc.iter_mut().enumerate() {
             let x = a[r * k + kk];
-            for j in 0..NR {
+            for j in 0..W {
                 row[j] += x * w[j];
             }
         }
     }
     for (r, row) in acc.iter().enumerate() {
-        c[r * n..r * n + NR].copy_from_slice(row);
+        c[r * n..r * n + W].copy_from_slice(row);
     }
 }
 
-/// A partial block at the matrix's right edge (fewer than NR columns), same order of operations.
+/// A partial block at the matrix's right edge (fewer than 4 columns), same order of operations.
 fn edge(rows: usize, cols: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
     for r in 0..rows {
         for j in 0..cols {
@@ -212,8 +229,15 @@ mod tests {
             assert_eq!(got, want, "gemm {m}x{k}x{n}");
             // The portable build of the same loops (the AVX one above, where the CPU has it).
             let mut portable = c0.clone();
-            dispatch(m, k, n, &a, &b, &mut portable);
+            dispatch(m, k, n, 0..n, &a, &b, &mut portable);
             assert_eq!(portable, want, "portable {m}x{k}x{n}");
+            // A window of columns: those get the same bits, the rest stay as they were.
+            let cols = n / 3..n - n / 4;
+            let mut window = c0.clone();
+            gemm_cols(m, k, n, cols.clone(), &a, &b, &mut window);
+            for (i, (&w, (&full, &before))) in window.iter().zip(want.iter().zip(&c0)).enumerate() {
+                assert_eq!(w, if cols.contains(&(i % n)) { full } else { before }, "window {cols:?} of {m}x{k}x{n}");
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 use super::conv::{relu, Conv, Mask};
 use super::scratch::Scratch;
 use crate::error::Result;
+use crate::masks::group_range;
 use crate::masks::MaskType::B;
 use crate::model_file::ModelFile;
 
@@ -27,20 +28,22 @@ impl Head {
 
     /// Logits for rows of input vectors (`rows x in_ch`): `rows x [C*L]`, channel-major.
     pub fn at(&self, x: &[f32]) -> Vec<f32> {
-        Self::last(&self.out2, &self.hidden(x))
+        Self::last(&self.out2, &self.hidden(x, self.out1.out_ch))
     }
 
-    /// Colour channel `c`'s logits only: `rows x L`.
+    /// Colour channel `c`'s logits only: `rows x L`. They read out1's colour groups up to c only
+    /// (mask B), so the later groups are not computed (left zero).
     pub fn channel(&self, x: &[f32], c: usize) -> Vec<f32> {
-        Self::last(&self.out2_by_channel[c], &self.hidden(x))
+        let upto = group_range(c, self.out1.out_ch, self.out2_by_channel.len()).end;
+        Self::last(&self.out2_by_channel[c], &self.hidden(x, upto))
     }
 
-    /// relu(out1(relu(x))).
-    fn hidden(&self, x: &[f32]) -> Scratch {
+    /// relu(out1(relu(x))), in out1's channels `0..upto`.
+    fn hidden(&self, x: &[f32], upto: usize) -> Scratch {
         let mut v = Scratch::copy(x);
         relu(&mut v);
         let mut mid = Scratch::zeroed(x.len() / self.out1.in_ch * self.out1.out_ch);
-        self.out1.pointwise(&v, &mut mid);
+        self.out1.pointwise_cols(&v, &mut mid, &[0..upto]);
         relu(&mut mid);
         mid
     }

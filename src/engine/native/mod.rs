@@ -11,6 +11,7 @@ pub mod pixelcnn;
 pub mod rowlstm;
 pub mod scratch;
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use super::{check_batch, check_labels, Engine, EngineKind, Labels, Session};
@@ -29,9 +30,11 @@ pub trait Layered: Send + Sync + Sized + 'static {
     /// Layer by layer over the whole image, its pixels already loaded.
     fn all_layers(&self, ctx: &Self::Context, m: &mut Self::Maps);
     /// Every layer at position `p`: earlier positions are computed with their final pixels and
-    /// pixel `p` is loaded. `again` when `p` was computed before and only its own pixel changed
-    /// since (a colour pixel's next sub-pixel): work that never reads the current row is kept.
-    fn layers_at(&self, ctx: &Self::Context, m: &mut Self::Maps, p: usize, again: bool);
+    /// pixel `p` is loaded. `groups`: the colour groups (R, G, B channel groups of the masked
+    /// layers) wanted; groups before `groups.start` are already computed at `p` from the pixel's
+    /// earlier channels, which they alone read, so work that never reads the current row, and those
+    /// groups, may be kept. An architecture may compute more groups than asked; never fewer.
+    fn layers_at(&self, ctx: &Self::Context, m: &mut Self::Maps, p: usize, groups: Range<usize>);
     fn head(&self) -> &head::Head;
     /// The first image's LSTM gate activations at `p` (computed), one per LSTM; none for
     /// convolutional models.
@@ -79,8 +82,8 @@ impl<N: Layered> Net for N {
 /// Activations of a batch of images, filled in raster order.
 pub trait NetCache: Send {
     /// Computes every layer at position `p` (all earlier positions already computed with their
-    /// final pixels); `again` as in `Layered::layers_at`.
-    fn position(&mut self, pixels: &[f32], p: usize, again: bool);
+    /// final pixels); `groups` as in `Layered::layers_at`.
+    fn position(&mut self, pixels: &[f32], p: usize, groups: Range<usize>);
 
     /// Colour channel `channel`'s logits at computed position `p` for every image, `[n][L]`.
     fn logits(&self, p: usize, channel: usize) -> Vec<f32>;
@@ -99,9 +102,9 @@ struct Cache<N: Layered> {
 }
 
 impl<N: Layered> NetCache for Cache<N> {
-    fn position(&mut self, pixels: &[f32], p: usize, again: bool) {
+    fn position(&mut self, pixels: &[f32], p: usize, groups: Range<usize>) {
         load_pixel(pixels, self.maps.image(), p);
-        self.net.layers_at(&self.ctx, &mut self.maps, p, again);
+        self.net.layers_at(&self.ctx, &mut self.maps, p, groups);
     }
 
     fn logits(&self, p: usize, channel: usize) -> Vec<f32> {
@@ -227,15 +230,18 @@ impl Session for NativeSession {
         }
         let colours = m.channels;
         let (done, tentative, cache) = (self.done, self.tentative, &mut self.cache);
+        // The groups still to compute at q, up to `upto`: those after the channel last asked there.
+        let todo = |q: usize, upto: usize| match tentative {
+            Some((t, c)) if t == q => c + 1..upto.max(c + 1),
+            _ => 0..upto,
+        };
         for q in done..p {
             match tentative {
                 Some((t, c)) if t == q && c + 1 == colours => load_pixel(pixels, cache.image_mut(), q),
-                _ => {
-                    cache.position(pixels, q, tentative.is_some_and(|(t, _)| t == q));
-                }
+                _ => cache.position(pixels, q, todo(q, colours)),
             }
         }
-        cache.position(pixels, p, tentative.is_some_and(|(t, _)| t == p));
+        cache.position(pixels, p, todo(p, channel + 1));
         let out = cache.logits(p, channel);
         self.done = p;
         self.tentative = Some((p, channel));

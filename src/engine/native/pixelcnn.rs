@@ -1,5 +1,7 @@
 //! PixelCNN: kxk mask-A convolution, residual blocks (1x1, kxk mask B, 1x1), two 1x1 outputs.
 
+use std::ops::Range;
+
 use super::conv::{add, relu, Conv, Map, Mask};
 use super::head::Head;
 use super::scratch::Scratch;
@@ -104,7 +106,7 @@ impl Layered for PixelCnn {
         self.layers_span(m, 0, self.h * self.w);
     }
 
-    fn layers_at(&self, _: &(), m: &mut Maps, p: usize, _again: bool) {
+    fn layers_at(&self, _: &(), m: &mut Maps, p: usize, _groups: Range<usize>) {
         self.layers_span(m, p, p + 1);
     }
 

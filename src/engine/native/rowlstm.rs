@@ -3,6 +3,8 @@
 //! convolution), then the head. A pixel's state needs only finished rows and its own left part,
 //! so the cached sampler computes each layer at one position per pixel.
 
+use std::ops::Range;
+
 use super::conv::{add, Conv, Map, Mask};
 use super::head::Head;
 use super::scratch::Scratch;
@@ -132,7 +134,7 @@ impl Layered for RowLstm {
         }
     }
 
-    fn layers_at(&self, _: &(), m: &mut Maps, p: usize, _again: bool) {
+    fn layers_at(&self, _: &(), m: &mut Maps, p: usize, _groups: Range<usize>) {
         self.conv_in.at(&m.image, p, m.stream[0].at_mut(p));
         for l in 0..self.layers.len() {
             self.layer_span(l, m, p, p + 1);
