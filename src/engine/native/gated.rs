@@ -104,9 +104,7 @@ impl Gated {
         let input = if l == 0 { &m.image } else { &before[l - 1] };
         let mut pre = Scratch::zeroed(rows * 2 * p);
         layer.h_conv.span_cols(input, p0, p1, &mut pre, pair);
-        let mut linked = Scratch::zeroed(rows * 2 * p);
-        layer.link.pointwise_cols(m.v_pre[l].span(p0, p1), &mut linked, pair);
-        add(&mut pre, &linked);
+        layer.link.pointwise_add_cols(m.v_pre[l].span(p0, p1), &mut pre, pair);
         add_per_position(&mut pre, bias);
         let gated = m.g[l].span_mut(p0, p1);
         gate(p, cols.clone(), &pre, gated);
