@@ -22,7 +22,7 @@ function pythonServer(root) {
   });
 }
 
-export async function siteChecks(browser, root, { check }) {
+export async function siteChecks(browser, root, { check, OUT }) {
   const dir = path.join(root, 'target/site');
   check(existsSync(path.join(dir, 'index.html')), 'the static site is built (target/site)');
   const server = await pythonServer(dir);
@@ -47,6 +47,7 @@ export async function siteChecks(browser, root, { check }) {
     await page.click('#generate');
     await page.waitForFunction(() => window.pixelwise.state === 'done', null, { timeout: 60000, polling: 50 });
     check(statuses.length === 0, `no request of the static site failed${statuses.length ? `: ${statuses.join(', ')}` : ''}`);
+    await page.locator('section').first().screenshot({ path: path.join(OUT, 'site.png') });
   } finally {
     await context.close();
     server.proc.kill();
