@@ -160,24 +160,6 @@ impl Conv {
             }
             return;
         }
-        if p1 - p0 == 1 {
-            // One position (the cached sampler): each tap's source position already holds every
-            // image's channels contiguously, so the taps multiply in place, in the order the im2col
-            // product adds them (tap by tap), which gives the same bits without the copy.
-            let (i, j) = ((p0 / input.w) as isize, (p0 % input.w) as isize);
-            let per_tap = self.in_ch * self.out_ch;
-            for (t, &(dy, dx)) in self.taps.iter().enumerate() {
-                let (y, x) = (i + dy, j + dx);
-                if y < 0 || x < 0 || y >= input.h as isize || x >= input.w as isize {
-                    continue; // zero padding adds nothing
-                }
-                let src = input.at(y as usize * input.w + x as usize);
-                for c in cols {
-                    gemm_cols(rows, self.in_ch, self.out_ch, c.clone(), src, &self.weights[t * per_tap..(t + 1) * per_tap], out);
-                }
-            }
-            return;
-        }
         let k = self.taps.len() * self.in_ch;
         let mut im2col = Scratch::zeroed(rows * k);
         for p in p0..p1 {
