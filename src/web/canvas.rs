@@ -196,9 +196,15 @@ impl GridPainter {
     fn repaint(&mut self, k: usize, p: usize) {
         let l = &self.layout;
         let hw = l.height * l.width;
-        let channels: Vec<Option<u8>> = (0..l.channels).map(|c| self.values[(k * l.channels + c) * hw + p]).collect();
+        // At most R, G and B are shown (palette::colour), so those are all it is given: no
+        // allocation per painted sub-pixel.
+        let shown = l.channels.min(3);
+        let mut channels = [None; 3];
+        for (c, v) in channels[..shown].iter_mut().enumerate() {
+            *v = self.values[(k * l.channels + c) * hw + p];
+        }
         let at = l.offset(k, p);
-        self.rgba[at..at + 3].copy_from_slice(&palette::colour(&channels, l.levels));
+        self.rgba[at..at + 3].copy_from_slice(&palette::colour(&channels[..shown], l.levels));
     }
 
     /// Puts the pixels on the canvas, with the newest position marked in every image.

@@ -6,23 +6,27 @@ use super::activation::{sigmoid, tanh};
 /// None where the previous state is zero. c = sig(f) * c_prev + sig(i) * tanh(g), h = sig(o) * tanh(c).
 pub fn cell(hidden: usize, gates: &[f32], c_prev: Option<&[f32]>, h: &mut [f32], c: &mut [f32]) {
     debug_assert_eq!(gates.len(), 4 * h.len());
-    let zeros = [0.0; 64];
     for (r, pre) in gates.chunks_exact(4 * hidden).enumerate() {
-        let (o, rest) = pre.split_at(hidden);
-        let (f, rest) = rest.split_at(hidden);
-        let (i, g) = rest.split_at(hidden);
         let span = r * hidden..(r + 1) * hidden;
         let (h, c) = (&mut h[span.clone()], &mut c[span.clone()]);
-        // Slices and zips rather than indexing, so the loop vectorises (the activations dominate).
-        for k0 in (0..hidden).step_by(64) {
-            let k1 = (k0 + 64).min(hidden);
-            let prev = c_prev.map_or(&zeros[..k1 - k0], |cp| &cp[span.start + k0..span.start + k1]);
-            let lanes = c[k0..k1].iter_mut().zip(&mut h[k0..k1]).zip(prev).zip(&o[k0..k1]).zip(&f[k0..k1]).zip(&i[k0..k1]).zip(&g[k0..k1]);
-            for ((((((c, h), &prev), &o), &f), &i), &g) in lanes {
-                *c = sigmoid(f) * prev + sigmoid(i) * tanh(g);
-                *h = sigmoid(o) * tanh(*c);
-            }
+        match c_prev {
+            Some(cp) => cell_row(hidden, pre, cp[span].iter().copied(), h, c),
+            None => cell_row(hidden, pre, std::iter::repeat(0.0), h, c),
         }
+    }
+}
+
+/// One row of `cell`, on zipped slices rather than indices, so the loop vectorises (the
+/// activations dominate).
+#[inline(always)]
+fn cell_row(hidden: usize, pre: &[f32], c_prev: impl Iterator<Item = f32>, h: &mut [f32], c: &mut [f32]) {
+    let (o, rest) = pre.split_at(hidden);
+    let (f, rest) = rest.split_at(hidden);
+    let (i, g) = rest.split_at(hidden);
+    let lanes = c.iter_mut().zip(h.iter_mut()).zip(c_prev).zip(o).zip(f).zip(i).zip(g);
+    for ((((((c, h), prev), &o), &f), &i), &g) in lanes {
+        *c = sigmoid(f) * prev + sigmoid(i) * tanh(g);
+        *h = sigmoid(o) * tanh(*c);
     }
 }
 
