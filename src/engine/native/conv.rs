@@ -220,20 +220,6 @@ impl Conv {
             gemm_cols(v.len() / self.in_ch, self.in_ch, self.out_ch, c.clone(), v, &self.weights, out);
         }
     }
-
-    /// `pointwise_cols` added onto what `out` holds (its bias, then its products): one buffer for
-    /// two convolutions whose outputs are summed.
-    pub fn pointwise_add_cols(&self, v: &[f32], out: &mut [f32], cols: &[Range<usize>]) {
-        debug_assert_eq!(self.taps.len(), 1);
-        for row in out.chunks_exact_mut(self.out_ch) {
-            for c in cols {
-                add(&mut row[c.clone()], &self.bias[c.clone()]);
-            }
-        }
-        for c in cols {
-            gemm_cols(v.len() / self.in_ch, self.in_ch, self.out_ch, c.clone(), v, &self.weights, out);
-        }
-    }
 }
 
 /// Rows (positions x images) per matrix product in a long span.

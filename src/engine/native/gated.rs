@@ -76,25 +76,29 @@ impl Gated {
         })
     }
 
-    /// Layer `l`'s vertical stack over positions `p0..p1`: its pre-activation (before the class
-    /// bias, as the link reads it) and its gated output.
-    fn vertical_span(&self, l: usize, bias: &[f32], m: &mut Maps, p0: usize, p1: usize) {
+    /// Layer `l`'s vertical stack over positions `p0..p1`: the link's output (with the horizontal
+    /// stack's class bias), which the horizontal stack adds at each position, and the gated output.
+    /// The link reads only the vertical pre-activation, final for a whole row before any of its
+    /// pixels, so it runs here as one product per row rather than once per pixel.
+    fn vertical_span(&self, l: usize, bias: &(Vec<f32>, Vec<f32>), m: &mut Maps, p0: usize, p1: usize) {
+        let (layer, (v_bias, h_bias)) = (&self.layers[l], bias);
         let (before, rest) = m.v.split_at_mut(l);
         let input = if l == 0 { &m.image } else { &before[l - 1] };
-        let pre = m.v_pre[l].span_mut(p0, p1);
-        self.layers[l].v_conv.span(input, p0, p1, pre);
+        let mut pre = Scratch::zeroed((p1 - p0) * input.n * 2 * self.hidden);
+        layer.v_conv.span(input, p0, p1, &mut pre);
+        let link = m.link[l].span_mut(p0, p1);
+        layer.link.pointwise(&pre, link);
+        add_per_position(link, h_bias);
         if l + 1 == self.layers.len() {
             return; // only the link reads the last layer's vertical stack
         }
-        let mut biased = Scratch::copy(pre);
-        add_per_position(&mut biased, bias);
-        gate(self.hidden, 0..self.hidden, &biased, rest[0].span_mut(p0, p1));
+        add_per_position(&mut pre, v_bias);
+        gate(self.hidden, 0..self.hidden, &pre, rest[0].span_mut(p0, p1));
     }
 
-    /// Layer `l`'s horizontal stack over positions `p0..p1` (its vertical pre-activation already
-    /// there, and the previous layer's horizontal stack at and before them), in gated channels
+    /// Layer `l`'s horizontal stack over positions `p0..p1` (its link output already there, and the previous layer's horizontal stack at and before them), in gated channels
     /// `cols` (and the matching f and g pre-activations); the other channels are left as they are.
-    fn horizontal_span(&self, l: usize, bias: &[f32], m: &mut Maps, p0: usize, p1: usize, cols: Range<usize>) {
+    fn horizontal_span(&self, l: usize, m: &mut Maps, p0: usize, p1: usize, cols: Range<usize>) {
         let (layer, rows, p) = (&self.layers[l], (p1 - p0) * m.image.n, self.hidden);
         // The f and g halves' channels for `cols`: one range when that is every channel.
         let halves = [cols.clone(), cols.start + p..cols.end + p];
@@ -104,8 +108,11 @@ impl Gated {
         let input = if l == 0 { &m.image } else { &before[l - 1] };
         let mut pre = Scratch::zeroed(rows * 2 * p);
         layer.h_conv.span_cols(input, p0, p1, &mut pre, pair);
-        layer.link.pointwise_add_cols(m.v_pre[l].span(p0, p1), &mut pre, pair);
-        add_per_position(&mut pre, bias);
+        for (row, link) in pre.chunks_exact_mut(2 * p).zip(m.link[l].span(p0, p1).chunks_exact(2 * p)) {
+            for c in pair {
+                add(&mut row[c.clone()], &link[c.clone()]);
+            }
+        }
         let gated = m.g[l].span_mut(p0, p1);
         gate(p, cols.clone(), &pre, gated);
         let out = rest[0].span_mut(p0, p1);
@@ -137,8 +144,8 @@ fn gate(half: usize, cols: Range<usize>, pre: &[f32], out: &mut [f32]) {
 
 pub struct Maps {
     image: Map,
-    /// Per layer: the vertical pre-activation without class bias (read by the link).
-    v_pre: Vec<Map>,
+    /// Per layer: the link's output from the vertical pre-activation, plus the horizontal class bias.
+    link: Vec<Map>,
     /// Per layer: gated vertical output, gated horizontal output (kept: a colour pixel's later
     /// groups read its earlier ones) and the horizontal stack's output.
     v: Vec<Map>,
@@ -165,7 +172,7 @@ impl Layered for Gated {
         let (h, w, p, layers) = (self.h, self.w, self.hidden, self.layers.len());
         Maps {
             image: Map::new(h, w, n, self.colours),
-            v_pre: (0..layers).map(|_| Map::new(h, w, n, 2 * p)).collect(),
+            link: (0..layers).map(|_| Map::new(h, w, n, 2 * p)).collect(),
             v: (0..layers).map(|_| Map::new(h, w, n, p)).collect(),
             g: (0..layers).map(|_| Map::new(h, w, n, p)).collect(),
             h: (0..layers).map(|_| Map::new(h, w, n, p)).collect(),
@@ -190,8 +197,8 @@ impl Layered for Gated {
     fn all_layers(&self, bias: &Self::Context, m: &mut Maps) {
         let hw = self.h * self.w;
         for l in 0..self.layers.len() {
-            self.vertical_span(l, &bias[l].0, m, 0, hw);
-            self.horizontal_span(l, &bias[l].1, m, 0, hw, 0..self.hidden);
+            self.vertical_span(l, &bias[l], m, 0, hw);
+            self.horizontal_span(l, m, 0, hw, 0..self.hidden);
         }
     }
 
@@ -203,7 +210,7 @@ impl Layered for Gated {
     fn layers_at(&self, bias: &Self::Context, m: &mut Maps, p: usize, groups: Range<usize>) {
         if p % self.w == 0 && groups.start == 0 {
             for l in 0..self.layers.len() {
-                self.vertical_span(l, &bias[l].0, m, p, p + self.w);
+                self.vertical_span(l, &bias[l], m, p, p + self.w);
             }
         }
         if groups.is_empty() {
@@ -211,7 +218,7 @@ impl Layered for Gated {
         }
         let (first, last) = (group_range(groups.start, self.hidden, self.colours), group_range(groups.end - 1, self.hidden, self.colours));
         for l in 0..self.layers.len() {
-            self.horizontal_span(l, &bias[l].1, m, p, p + 1, first.start..last.end);
+            self.horizontal_span(l, m, p, p + 1, first.start..last.end);
         }
     }
 
