@@ -191,6 +191,15 @@ impl Conv {
         }
     }
 
+    /// The same convolution with its outputs reordered: output `j` is the old output `order[j]`.
+    pub fn outputs_in(mut self, order: &[usize]) -> Conv {
+        debug_assert_eq!(order.len(), self.out_ch);
+        let old = std::mem::take(&mut self.weights);
+        self.weights = old.chunks_exact(self.out_ch).flat_map(|row| order.iter().map(|&o| row[o])).collect();
+        self.bias = order.iter().map(|&o| self.bias[o]).collect();
+        self
+    }
+
     /// The 1x1 convolution of outputs `o0..o1` only, with their weights and biases as they are.
     pub fn outputs(&self, o0: usize, o1: usize) -> Conv {
         debug_assert_eq!(self.taps.len(), 1);

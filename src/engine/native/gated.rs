@@ -18,6 +18,8 @@ use crate::model_file::ModelFile;
 
 struct Layer {
     v_conv: Conv,
+    /// `h_conv` and `link` write the horizontal pre-activation with its outputs grouped by colour
+    /// (`by_group`), so one colour group's gate inputs are one contiguous run of columns.
     h_conv: Conv,
     link: Conv,
     h_out: Conv,
@@ -40,6 +42,7 @@ impl Gated {
     pub fn load(file: &ModelFile, meta: &ModelMeta, config: &Config) -> Result<Self> {
         let Config { hidden: p, kernel_in: k_in, kernel: k, out_hidden, layers: n } = *config;
         let (c, classes) = (meta.channels, meta.classes);
+        let order = by_group(p, c);
         let mut layers = Vec::new();
         for l in 0..n {
             let (pre, t, kk, in_ch) = (
@@ -57,12 +60,13 @@ impl Gated {
             };
             layers.push(Layer {
                 v_conv: Conv::load(file, &format!("{pre}.v_conv"), in_ch, 2 * p, kk, kk, Mask::Vertical(t), true)?,
-                h_conv: Conv::load(file, &format!("{pre}.h_conv"), in_ch, 2 * p, 1, kk, Mask::GatePair(t, c), true)?,
-                link: Conv::load(file, &format!("{pre}.link"), 2 * p, 2 * p, 1, 1, Mask::None, true)?,
+                h_conv: Conv::load(file, &format!("{pre}.h_conv"), in_ch, 2 * p, 1, kk, Mask::GatePair(t, c), true)?
+                    .outputs_in(&order),
+                link: Conv::load(file, &format!("{pre}.link"), 2 * p, 2 * p, 1, 1, Mask::None, true)?.outputs_in(&order),
                 h_out: Conv::load(file, &format!("{pre}.h_out"), p, p, 1, 1, Mask::Raster(B, c), true)?,
                 // The last layer's gated vertical output is never read, so the file has no v_cond there.
                 v_cond: if l + 1 < n { cond("v_cond")? } else { Vec::new() },
-                h_cond: cond("h_cond")?,
+                h_cond: permute_rows(&cond("h_cond")?, classes, &order),
             });
         }
         Ok(Self {
@@ -93,28 +97,34 @@ impl Gated {
             return; // only the link reads the last layer's vertical stack
         }
         add_per_position(&mut pre, v_bias);
-        gate(self.hidden, 0..self.hidden, &pre, rest[0].span_mut(p0, p1));
+        let p = self.hidden;
+        for (row, out) in pre.chunks_exact(2 * p).zip(rest[0].span_mut(p0, p1).chunks_exact_mut(p)) {
+            gate(&row[..p], &row[p..], out);
+        }
     }
 
-    /// Layer `l`'s horizontal stack over positions `p0..p1` (its link output already there, and the previous layer's horizontal stack at and before them), in gated channels
-    /// `cols` (and the matching f and g pre-activations); the other channels are left as they are.
-    fn horizontal_span(&self, l: usize, m: &mut Maps, p0: usize, p1: usize, cols: Range<usize>) {
-        let (layer, rows, p) = (&self.layers[l], (p1 - p0) * m.image.n, self.hidden);
-        // The f and g halves' channels for `cols`: one range when that is every channel.
-        let halves = [cols.clone(), cols.start + p..cols.end + p];
-        let every = [0..2 * p];
-        let pair: &[Range<usize>] = if cols == (0..p) { &every } else { &halves };
+    /// Layer `l`'s horizontal stack over positions `p0..p1` (its link output already there, and
+    /// the previous layer's horizontal stack at and before them), in colour groups `groups` (their
+    /// gated channels, and the matching pre-activations); the other channels are left as they are.
+    fn horizontal_span(&self, l: usize, m: &mut Maps, p0: usize, p1: usize, groups: Range<usize>) {
+        let (layer, rows, p, c) = (&self.layers[l], (p1 - p0) * m.image.n, self.hidden, self.colours);
+        let (first, last) = (group_range(groups.start, p, c), group_range(groups.end - 1, p, c));
+        let (cols, pre_cols) = (first.start..last.end, 2 * first.start..2 * last.end);
         let (before, rest) = m.h.split_at_mut(l);
         let input = if l == 0 { &m.image } else { &before[l - 1] };
         let mut pre = Scratch::zeroed(rows * 2 * p);
-        layer.h_conv.span_cols(input, p0, p1, &mut pre, pair);
+        layer.h_conv.span_cols(input, p0, p1, &mut pre, std::slice::from_ref(&pre_cols));
         for (row, link) in pre.chunks_exact_mut(2 * p).zip(m.link[l].span(p0, p1).chunks_exact(2 * p)) {
-            for c in pair {
-                add(&mut row[c.clone()], &link[c.clone()]);
-            }
+            add(&mut row[pre_cols.clone()], &link[pre_cols.clone()]);
         }
         let gated = m.g[l].span_mut(p0, p1);
-        gate(p, cols.clone(), &pre, gated);
+        for (row, out) in pre.chunks_exact(2 * p).zip(gated.chunks_exact_mut(p)) {
+            for g in groups.clone() {
+                let r = group_range(g, p, c);
+                let (f, rest) = row[2 * r.start..].split_at(r.len());
+                gate(f, &rest[..r.len()], &mut out[r]);
+            }
+        }
         let out = rest[0].span_mut(p0, p1);
         layer.h_out.pointwise_cols(gated, out, std::slice::from_ref(&cols));
         if l > 0 {
@@ -125,6 +135,25 @@ impl Gated {
     }
 }
 
+/// The order of the horizontal pre-activation's `2 * half` channels: each colour group's f
+/// channels, then its g channels, group after group (with one colour, the file's own order).
+fn by_group(half: usize, colours: usize) -> Vec<usize> {
+    (0..colours)
+        .flat_map(|g| {
+            let r = group_range(g, half, colours);
+            r.clone().chain(r.start + half..r.end + half)
+        })
+        .collect()
+}
+
+/// A `[channels][classes]` matrix with its rows in `order`.
+fn permute_rows(m: &[f32], classes: usize, order: &[usize]) -> Vec<f32> {
+    if m.is_empty() {
+        return Vec::new();
+    }
+    order.iter().flat_map(|&o| m[o * classes..(o + 1) * classes].iter().copied()).collect()
+}
+
 /// Adds one position's per-image bias (`n x c`) at every position of a span.
 fn add_per_position(span: &mut [f32], bias: &[f32]) {
     for at in span.chunks_exact_mut(bias.len()) {
@@ -132,13 +161,10 @@ fn add_per_position(span: &mut [f32], bias: &[f32]) {
     }
 }
 
-/// Per row of `2 * half` pre-activations: tanh(first half) * sigmoid(second half), in channels `cols`.
-fn gate(half: usize, cols: Range<usize>, pre: &[f32], out: &mut [f32]) {
-    for (row, o) in pre.chunks_exact(2 * half).zip(out.chunks_exact_mut(half)) {
-        let (f, g) = (&row[cols.clone()], &row[half + cols.start..half + cols.end]);
-        for (o, (f, g)) in o[cols.clone()].iter_mut().zip(f.iter().zip(g)) {
-            *o = tanh(*f) * sigmoid(*g);
-        }
+/// tanh(f) * sigmoid(g), channel by channel.
+fn gate(f: &[f32], g: &[f32], out: &mut [f32]) {
+    for (o, (f, g)) in out.iter_mut().zip(f.iter().zip(g)) {
+        *o = tanh(*f) * sigmoid(*g);
     }
 }
 
@@ -198,7 +224,7 @@ impl Layered for Gated {
         let hw = self.h * self.w;
         for l in 0..self.layers.len() {
             self.vertical_span(l, &bias[l], m, 0, hw);
-            self.horizontal_span(l, m, 0, hw, 0..self.hidden);
+            self.horizontal_span(l, m, 0, hw, 0..self.colours);
         }
     }
 
@@ -216,13 +242,25 @@ impl Layered for Gated {
         if groups.is_empty() {
             return;
         }
-        let (first, last) = (group_range(groups.start, self.hidden, self.colours), group_range(groups.end - 1, self.hidden, self.colours));
         for l in 0..self.layers.len() {
-            self.horizontal_span(l, m, p, p + 1, first.start..last.end);
+            self.horizontal_span(l, m, p, p + 1, groups.clone());
         }
     }
 
     fn head(&self) -> &Head {
         &self.head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::by_group;
+
+    #[test]
+    fn pre_activations_group_f_then_g_by_colour() {
+        assert_eq!(by_group(4, 1), [0, 1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(by_group(4, 2), [0, 1, 4, 5, 2, 3, 6, 7]);
+        // Uneven groups (5 channels over 3 colours: 0..2, 2..4, 4..5).
+        assert_eq!(by_group(5, 3), [0, 1, 5, 6, 2, 3, 7, 8, 4, 9]);
     }
 }
