@@ -160,6 +160,9 @@ impl Conv {
             }
             return;
         }
+        if rows == 1 {
+            return self.one_in_place(input, p0, out, cols);
+        }
         let k = self.taps.len() * self.in_ch;
         let mut im2col = Scratch::zeroed(rows * k);
         for p in p0..p1 {
@@ -179,6 +182,33 @@ impl Conv {
         }
         for c in cols {
             gemm_cols(rows, k, self.out_ch, c.clone(), &im2col, &self.weights, out);
+        }
+    }
+
+    /// One image at one position, reading the map in place: taps side by side on a row are
+    /// neighbours in memory, so each run of them is one product on the map itself, with no im2col
+    /// copy. Taps outside the map are zero padding, which the single-row kernel skips anyway, so
+    /// the bits are those of the im2col product.
+    fn one_in_place(&self, input: &Map, p: usize, out: &mut [f32], cols: &[Range<usize>]) {
+        let (i, j) = ((p / input.w) as isize, (p % input.w) as isize);
+        let inside = |&(dy, dx): &(isize, isize)| (0..input.h as isize).contains(&(i + dy)) && (0..input.w as isize).contains(&(j + dx));
+        let mut t = 0;
+        while t < self.taps.len() {
+            if !inside(&self.taps[t]) {
+                t += 1;
+                continue;
+            }
+            let (dy, dx) = self.taps[t];
+            let mut u = t + 1;
+            while u < self.taps.len() && self.taps[u] == (dy, dx + (u - t) as isize) && inside(&self.taps[u]) {
+                u += 1;
+            }
+            let at = (i + dy) as usize * input.w + (j + dx) as usize;
+            let (k, weights) = ((u - t) * self.in_ch, &self.weights[t * self.in_ch * self.out_ch..u * self.in_ch * self.out_ch]);
+            for c in cols {
+                gemm_cols(1, k, self.out_ch, c.clone(), input.span(at, at + u - t), weights, out);
+            }
+            t = u;
         }
     }
 
