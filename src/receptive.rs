@@ -43,7 +43,7 @@ const GROUP: usize = 16;
 /// spot) then costs one forward per group. This assumes perturbations never cancel exactly.
 pub fn receptive_field(engine: &dyn Engine, row: usize, col: usize) -> Result<Vec<bool>> {
     let m = engine.meta().clone();
-    let (hw, len) = (m.positions(), m.image_len());
+    let hw = m.positions();
     if row >= m.height || col >= m.width {
         return Err(Error::Input(format!(
             "position ({row}, {col}) is outside the {}x{} image",
@@ -51,9 +51,11 @@ pub fn receptive_field(engine: &dyn Engine, row: usize, col: usize) -> Result<Ve
         )));
     }
     let target = row * m.width + col;
-    let per_image = m.levels * len;
-    // The logits at the target, all levels and channels, of image b of a forward's output.
-    let at = |out: &[f32], b: usize| -> Vec<f32> { (0..m.levels * m.channels).map(|lc| out[b * per_image + lc * hw + target]).collect() };
+    // The logits at the target, all levels and channels, of image b. Every layer still runs at
+    // every position (later ones included, so a dependence on them would show); only the output
+    // head, a 1x1 map of each position alone, is left out elsewhere.
+    let lc = m.levels * m.channels;
+    let at = |out: &[f32], b: usize| -> Vec<f32> { out[b * lc..(b + 1) * lc].to_vec() };
     let mut seen = vec![false; hw];
     for (i, base) in base_images(&m).iter().enumerate() {
         let label = (m.classes > 0).then(|| i % m.classes);
@@ -74,7 +76,7 @@ pub fn receptive_field(engine: &dyn Engine, row: usize, col: usize) -> Result<Ve
                 pixels.extend(image);
             }
             let n = batch.len() + 1;
-            let out = engine.forward(&pixels, n, &vec![label; n])?;
+            let out = engine.logits_at(&pixels, n, &vec![label; n], target)?;
             let reference = at(&out, 0);
             for (k, group) in batch.into_iter().enumerate() {
                 if at(&out, k + 1) == reference {

@@ -209,3 +209,25 @@ fn rnn_structure_is_causal_everywhere() {
         }
     }
 }
+
+/// The field is measured from the logits at the target alone (`logits_at`): on the native engine
+/// they are the full forward's there, value for value, for binary, 256-level colour and
+/// recurrent models, conditional or not; a position outside the image is an error.
+#[test]
+fn logits_at_one_position_are_the_forward_there() {
+    for name in [PIXELCNN, GATED, "gated-emoji-rgb.onnx", "rowlstm-mnist-bin.onnx"] {
+        let (native, _) = common::engines(name);
+        let m = native.meta().clone();
+        let n = 3;
+        let pixels: Vec<f32> = (0..n as u64).flat_map(|s| common::random_image(&native, s)).collect();
+        let labels = common::labels(&native, n);
+        let full = native.forward(&pixels, n, &labels).unwrap();
+        let (hw, lc) = (m.positions(), m.levels * m.channels);
+        for p in [0, hw / 2 + 3, hw - 1] {
+            let at = native.logits_at(&pixels, n, &labels, p).unwrap();
+            let want: Vec<f32> = (0..n * lc).map(|i| full[i * hw + p]).collect();
+            assert_eq!(at, want, "{name} at position {p}");
+        }
+        assert!(native.logits_at(&pixels, n, &labels, hw).is_err(), "{name}: position past the end");
+    }
+}

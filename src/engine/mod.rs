@@ -18,6 +18,13 @@ pub trait Engine {
     fn kind(&self) -> EngineKind;
     /// Full forward: pixels `[n, C, H, W]` holding k/(L-1); returns logits `[n, L, C, H, W]`.
     fn forward(&self, pixels: &[f32], n: usize, labels: &Labels) -> Result<Vec<f32>>;
+    /// The logits at position `p` only, `[n][L][C]`: what `forward` gives there.
+    fn logits_at(&self, pixels: &[f32], n: usize, labels: &Labels, p: usize) -> Result<Vec<f32>> {
+        check_position(self.meta(), p)?;
+        let out = self.forward(pixels, n, labels)?;
+        let (hw, lc) = (self.meta().positions(), self.meta().levels * self.meta().channels);
+        Ok((0..n * lc).map(|i| out[i * hw + p]).collect())
+    }
     /// A sampling session for `n` images.
     fn session(&self, n: usize, labels: &Labels) -> Result<Box<dyn Session>>;
 }
@@ -77,6 +84,13 @@ pub(crate) fn check_batch(meta: &ModelMeta, pixels: &[f32], n: usize, labels: &L
         )));
     }
     check_labels(meta, n, labels)
+}
+
+pub(crate) fn check_position(meta: &ModelMeta, p: usize) -> Result<()> {
+    if p >= meta.positions() {
+        return Err(Error::Input(format!("position {p} is outside the {}x{} image", meta.height, meta.width)));
+    }
+    Ok(())
 }
 
 pub(crate) fn check_labels(meta: &ModelMeta, n: usize, labels: &Labels) -> Result<()> {

@@ -14,7 +14,7 @@ pub mod scratch;
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::{check_batch, check_labels, Engine, EngineKind, Labels, Session};
+use super::{check_batch, check_labels, check_position, Engine, EngineKind, Labels, Session};
 use crate::error::{Error, Result};
 use crate::metadata::ModelMeta;
 use crate::model_file::ModelFile;
@@ -54,20 +54,19 @@ pub trait Net: Send + Sync {
     /// Layer by layer over the whole images `[n][C][H][W]`: logits in the head's order,
     /// `[H*W][n][C*L]`.
     fn forward(&self, pixels: &[f32], labels: &Labels) -> Vec<f32>;
+    /// `forward` with the head at position `p` only (every layer below it still everywhere):
+    /// `[n][C*L]`.
+    fn forward_at(&self, pixels: &[f32], labels: &Labels, p: usize) -> Vec<f32>;
     fn cache(self: Arc<Self>, labels: &Labels) -> Box<dyn NetCache>;
 }
 
 impl<N: Layered> Net for N {
     fn forward(&self, pixels: &[f32], labels: &Labels) -> Vec<f32> {
-        let (ctx, mut m) = (self.context(labels), self.maps(labels.len()));
-        let image = m.image();
-        let hw = image.h * image.w;
-        for p in 0..hw {
-            load_pixel(pixels, image, p);
-        }
-        self.all_layers(&ctx, &mut m);
-        let last = m.last();
-        self.head().at(&last.data)
+        self.head().at(&trunk(self, pixels, labels).last().data)
+    }
+
+    fn forward_at(&self, pixels: &[f32], labels: &Labels, p: usize) -> Vec<f32> {
+        self.head().at(trunk(self, pixels, labels).last().at(p))
     }
 
     fn cache(self: Arc<Self>, labels: &Labels) -> Box<dyn NetCache> {
@@ -77,6 +76,17 @@ impl<N: Layered> Net for N {
             net: self,
         })
     }
+}
+
+/// Every layer at every position of whole images `[n][C][H][W]`.
+fn trunk<N: Layered>(net: &N, pixels: &[f32], labels: &Labels) -> N::Maps {
+    let (ctx, mut m) = (net.context(labels), net.maps(labels.len()));
+    let image = m.image();
+    for p in 0..image.h * image.w {
+        load_pixel(pixels, image, p);
+    }
+    net.all_layers(&ctx, &mut m);
+    m
 }
 
 /// Activations of a batch of images, filled in raster order.
@@ -141,6 +151,22 @@ impl NativeEngine {
         Ok(Box::new(super::recompute::RecomputeSession::new(self.clone(), n, labels)))
     }
 
+    /// `run` over the images in small groups, the groups in parallel; the outputs in image order.
+    /// A few hundred positions already make each product large, and more images at once only grow
+    /// the maps past the caches (measured: 3.2 ms per digit alone, 4.2 in 16s).
+    fn in_groups(&self, pixels: &[f32], labels: &Labels, run: impl Fn(&[f32], &Labels) -> Vec<f32> + Sync) -> Vec<f32> {
+        let (len, group) = (self.meta.image_len(), (FORWARD_ROWS / self.meta.positions()).max(1));
+        let one = |(k, chunk): (usize, &[Option<usize>])| -> Vec<f32> { run(&pixels[k * group * len..(k * group + chunk.len()) * len], chunk) };
+        if rayon::current_num_threads() == 1 {
+            return labels.chunks(group).enumerate().flat_map(one).collect();
+        }
+        // On the pool as a whole, so that the splits inside (image groups, position blocks) are
+        // joins between pool threads, not wake-ups of the pool from outside.
+        use rayon::prelude::*;
+        let parts: Vec<Vec<f32>> = rayon::scope(|_| labels.par_chunks(group).enumerate().map(one).collect());
+        parts.concat()
+    }
+
     /// Image `b` of the head's order [H*W][n][C][L] to the file's [L][C][H][W].
     fn to_logits(&self, head: &[f32], b: usize, n: usize, out: &mut Vec<f32>) {
         let m = &self.meta;
@@ -166,28 +192,29 @@ impl Engine for NativeEngine {
 
     fn forward(&self, pixels: &[f32], n: usize, labels: &Labels) -> Result<Vec<f32>> {
         check_batch(&self.meta, pixels, n, labels)?;
-        let len = self.meta.image_len();
-        // A few hundred positions already make each product large, and more images at once only
-        // grow the maps past the caches (measured: 3.2 ms per digit alone, 4.2 in 16s), so images
-        // go in small groups, the groups in parallel.
-        let group = (FORWARD_ROWS / self.meta.positions()).max(1);
-        let one = |(k, chunk): (usize, &[Option<usize>])| -> Vec<f32> {
-            let first = k * group;
-            let head = self.net.forward(&pixels[first * len..(first + chunk.len()) * len], chunk);
-            let mut out = Vec::with_capacity(chunk.len() * len * self.meta.levels);
-            for b in 0..chunk.len() {
-                self.to_logits(&head, b, chunk.len(), &mut out);
+        Ok(self.in_groups(pixels, labels, |pixels, labels| {
+            let head = self.net.forward(pixels, labels);
+            let mut out = Vec::with_capacity(labels.len() * self.meta.image_len() * self.meta.levels);
+            for b in 0..labels.len() {
+                self.to_logits(&head, b, labels.len(), &mut out);
             }
             out
-        };
-        if rayon::current_num_threads() == 1 {
-            return Ok(labels.chunks(group).enumerate().flat_map(one).collect());
-        }
-        // On the pool as a whole, so that the splits inside (image groups, position blocks) are
-        // joins between pool threads, not wake-ups of the pool from outside.
-        use rayon::prelude::*;
-        let parts: Vec<Vec<f32>> = rayon::scope(|_| labels.par_chunks(group).enumerate().map(one).collect());
-        Ok(parts.concat())
+        }))
+    }
+
+    /// Only the head at `p` is left out elsewhere: every layer below still runs at every position
+    /// of the image, so whatever the logits at `p` depend on is computed as in `forward`.
+    fn logits_at(&self, pixels: &[f32], n: usize, labels: &Labels, p: usize) -> Result<Vec<f32>> {
+        check_batch(&self.meta, pixels, n, labels)?;
+        check_position(&self.meta, p)?;
+        let (levels, colours) = (self.meta.levels, self.meta.channels);
+        Ok(self.in_groups(pixels, labels, |pixels, labels| {
+            let head = self.net.forward_at(pixels, labels, p);
+            // [n][C][L] to [n][L][C]
+            head.chunks_exact(levels * colours)
+                .flat_map(|one| (0..levels).flat_map(move |l| (0..colours).map(move |c| one[c * levels + l])))
+                .collect()
+        }))
     }
 
     fn session(&self, n: usize, labels: &Labels) -> Result<Box<dyn Session>> {
