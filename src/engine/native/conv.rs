@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::gemm::{gemm, gemm_cols};
+use super::gemm::{gemm, gemm_cols, gemm_strided};
 use super::scratch::Scratch;
 use crate::error::Result;
 use crate::masks::{gate_pair_mask, raster_mask, vertical_mask, MaskType};
@@ -163,6 +163,9 @@ impl Conv {
         if rows == 1 {
             return self.one_in_place(input, p0, out, cols);
         }
+        if input.n == 1 && p0 / input.w == (p1 - 1) / input.w {
+            return self.row_in_place(input, p0, p1, out, cols);
+        }
         let k = self.taps.len() * self.in_ch;
         let mut im2col = Scratch::zeroed(rows * k);
         for p in p0..p1 {
@@ -207,6 +210,46 @@ impl Conv {
             let (k, weights) = ((u - t) * self.in_ch, &self.weights[t * self.in_ch * self.out_ch..u * self.in_ch * self.out_ch]);
             for c in cols {
                 gemm_cols(1, k, self.out_ch, c.clone(), input.span(at, at + u - t), weights, out);
+            }
+            t = u;
+        }
+    }
+
+    /// One image at positions `p0..p1` along one row of the map (the row of a Gated vertical
+    /// stack), with no im2col matrix: for a run of taps side by side, the positions' inputs are
+    /// rows of one matrix `in_ch` apart, overlapping, so each run is one product on the map row
+    /// itself (on a copy of the few values it needs with the zero padding when it reaches past
+    /// the map's sides). Runs on rows outside the map are all padding, and are skipped.
+    fn row_in_place(&self, input: &Map, p0: usize, p1: usize, out: &mut [f32], cols: &[Range<usize>]) {
+        let (w, c, oc) = (input.w as isize, self.in_ch, self.out_ch);
+        let (i, j0, m) = ((p0 / input.w) as isize, (p0 % input.w) as isize, p1 - p0);
+        let mut t = 0;
+        while t < self.taps.len() {
+            let (dy, dx) = self.taps[t];
+            let mut u = t + 1;
+            while u < self.taps.len() && self.taps[u] == (dy, dx + (u - t) as isize) {
+                u += 1;
+            }
+            let (y, x0, x1) = (i + dy, j0 + dx, j0 + dx + (m + u - t - 1) as isize);
+            if (0..input.h as isize).contains(&y) {
+                // Columns x0..x1 of map row y, the values before column 0 and from column w zero.
+                let row = |x: isize| (y * w + x) as usize * c;
+                let padded;
+                let a = if x0 >= 0 && x1 <= w {
+                    &input.data[row(x0)..row(x1)]
+                } else {
+                    let (inside0, inside1) = (x0.max(0), x1.min(w));
+                    let mut v = Scratch::zeroed((x1 - x0) as usize * c);
+                    if inside0 < inside1 {
+                        v[(inside0 - x0) as usize * c..(inside1 - x0) as usize * c].copy_from_slice(&input.data[row(inside0)..row(inside1)]);
+                    }
+                    padded = v;
+                    &padded[..]
+                };
+                let weights = &self.weights[t * c * oc..u * c * oc];
+                for col in cols {
+                    gemm_strided(m, (u - t) * c, c, oc, col.clone(), a, weights, out);
+                }
             }
             t = u;
         }

@@ -26,45 +26,56 @@ pub fn gemm(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
 /// Columns `cols` of c only (the others untouched): each column's sums are the same as in `gemm`,
 /// so a colour group computed on its own has the bits it has inside the whole product.
 pub fn gemm_cols(m: usize, k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
-    assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n && cols.end <= n, "gemm shapes");
+    gemm_strided(m, k, k, n, cols, a, b, c);
+}
+
+/// `gemm_cols` with the rows of a `lda` apart (`lda < k`: rows that overlap, as neighbouring
+/// positions' taps do in a feature map, so a convolution can read the map in place).
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_strided(m: usize, k: usize, lda: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
+    assert!(m == 0 || a.len() >= (m - 1) * lda + k, "gemm shapes");
+    assert!(b.len() >= k * n && c.len() >= m * n && cols.end <= n, "gemm shapes");
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx") {
         // SAFETY: the CPU has AVX (checked just above).
-        unsafe { dispatch_avx(m, k, n, cols, a, b, c) };
+        unsafe { dispatch_avx(m, k, lda, n, cols, a, b, c) };
         return;
     }
-    dispatch(m, k, n, cols, a, b, c);
+    dispatch(m, k, lda, n, cols, a, b, c);
 }
 
 /// The same loops compiled for 8-wide AVX registers (multiply and add stay separate: same bits).
 /// One entry per path, so each is optimised on its own.
 #[cfg(target_arch = "x86_64")]
-unsafe fn dispatch_avx(m: usize, k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
+#[allow(clippy::too_many_arguments)]
+unsafe fn dispatch_avx(m: usize, k: usize, lda: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
     #[target_feature(enable = "avx")]
     unsafe fn row_avx(k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
         row(k, n, cols, a, b, c);
     }
     #[target_feature(enable = "avx")]
-    unsafe fn blocks_avx(m: usize, k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
-        blocks(m, k, n, cols, a, b, c);
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn blocks_avx(m: usize, k: usize, lda: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
+        blocks(m, k, lda, n, cols, a, b, c);
     }
     if m == 1 {
         for r in 0..m {
-            row_avx(k, n, cols.clone(), &a[r * k..(r + 1) * k], b, &mut c[r * n..(r + 1) * n]);
+            row_avx(k, n, cols.clone(), &a[r * lda..r * lda + k], b, &mut c[r * n..(r + 1) * n]);
         }
     } else {
-        blocks_avx(m, k, n, cols, a, b, c);
+        blocks_avx(m, k, lda, n, cols, a, b, c);
     }
 }
 
 #[inline(always)]
-fn dispatch(m: usize, k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
+#[allow(clippy::too_many_arguments)]
+fn dispatch(m: usize, k: usize, lda: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
     if m == 1 {
         for r in 0..m {
-            row(k, n, cols.clone(), &a[r * k..(r + 1) * k], b, &mut c[r * n..(r + 1) * n]);
+            row(k, n, cols.clone(), &a[r * lda..r * lda + k], b, &mut c[r * n..(r + 1) * n]);
         }
     } else {
-        blocks(m, k, n, cols, a, b, c);
+        blocks(m, k, lda, n, cols, a, b, c);
     }
 }
 
@@ -139,20 +150,21 @@ fn columns<const W: usize>(nonzero: &[u32], n: usize, j0: usize, a: &[f32], b: &
 }
 
 #[inline(always)]
-fn blocks(m: usize, k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
+#[allow(clippy::too_many_arguments)]
+fn blocks(m: usize, k: usize, lda: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
     let mut r0 = 0;
     while r0 + MR <= m {
-        block_rows::<MR>(r0, k, n, cols.clone(), a, b, c);
+        block_rows::<MR>(r0, k, lda, n, cols.clone(), a, b, c);
         r0 += MR;
     }
     if r0 + 4 <= m {
-        block_rows::<4>(r0, k, n, cols.clone(), a, b, c);
+        block_rows::<4>(r0, k, lda, n, cols.clone(), a, b, c);
         r0 += 4;
     }
     // The last rows (fewer than 4) one at a time on the vectorised single-row kernel: a batch
     // slice of 2 or 3 images would otherwise run entirely on the scalar edge loop.
     for r in r0..m {
-        row(k, n, cols.clone(), &a[r * k..(r + 1) * k], b, &mut c[r * n..(r + 1) * n]);
+        row(k, n, cols.clone(), &a[r * lda..r * lda + k], b, &mut c[r * n..(r + 1) * n]);
     }
 }
 
@@ -160,8 +172,9 @@ fn blocks(m: usize, k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32]
 /// rows (a colour group not computed yet is zero in every image): NR-wide blocks, a 4-wide one,
 /// then a scalar edge.
 #[inline(always)]
-fn block_rows<const R: usize>(r0: usize, k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
-    let a = &a[r0 * k..(r0 + R) * k];
+#[allow(clippy::too_many_arguments)]
+fn block_rows<const R: usize>(r0: usize, k: usize, lda: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
+    let a = &a[r0 * lda..(r0 + R - 1) * lda + k];
     let c = &mut c[r0 * n..];
     let mut nonzero = [const { MaybeUninit::<u32>::uninit() }; KC];
     for k0 in (0..k).step_by(KC) {
@@ -169,21 +182,21 @@ fn block_rows<const R: usize>(r0: usize, k: usize, n: usize, cols: Range<usize>,
         let mut len = 0;
         for kk in k0..k1 {
             nonzero[len].write(kk as u32);
-            len += usize::from((0..R).any(|r| a[r * k + kk] != 0.0));
+            len += usize::from((0..R).any(|r| a[r * lda + kk] != 0.0));
         }
         // SAFETY: entries 0..len were each written above (every index up to len, and len <= KC).
         let nonzero = unsafe { std::slice::from_raw_parts(nonzero.as_ptr().cast::<u32>(), len) };
         let mut j0 = cols.start;
         while j0 + NR <= cols.end {
-            block::<R, NR>(nonzero, k, n, a, &b[j0..], &mut c[j0..]);
+            block::<R, NR>(nonzero, lda, n, a, &b[j0..], &mut c[j0..]);
             j0 += NR;
         }
         if j0 + 4 <= cols.end {
-            block::<R, 4>(nonzero, k, n, a, &b[j0..], &mut c[j0..]);
+            block::<R, 4>(nonzero, lda, n, a, &b[j0..], &mut c[j0..]);
             j0 += 4;
         }
         if j0 < cols.end {
-            edge(R, cols.end - j0, nonzero, k, n, a, &b[j0..], &mut c[j0..]);
+            edge(R, cols.end - j0, nonzero, lda, n, a, &b[j0..], &mut c[j0..]);
         }
     }
 }
@@ -191,7 +204,7 @@ fn block_rows<const R: usize>(r0: usize, k: usize, n: usize, cols: Range<usize>,
 /// One full R x W block of c, accumulated in registers (W = NR, or 4 at a group's edge), over
 /// the inputs `nonzero`.
 #[inline(always)]
-fn block<const R: usize, const W: usize>(nonzero: &[u32], k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+fn block<const R: usize, const W: usize>(nonzero: &[u32], lda: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
     let mut acc = [[0.0f32; W]; R];
     for (r, row) in acc.iter_mut().enumerate() {
         row.copy_from_slice(&c[r * n..r * n + W]);
@@ -200,7 +213,7 @@ fn block<const R: usize, const W: usize>(nonzero: &[u32], k: usize, n: usize, a:
         let kk = kk as usize;
         let w: [f32; W] = b[kk * n..kk * n + W].try_into().expect("W values");
         for (r, row) in acc.iter_mut().enumerate() {
-            let x = a[r * k + kk];
+            let x = a[r * lda + kk];
             for j in 0..W {
                 row[j] += x * w[j];
             }
@@ -212,13 +225,14 @@ fn block<const R: usize, const W: usize>(nonzero: &[u32], k: usize, n: usize, a:
 }
 
 /// A partial block at the matrix's right edge (fewer than 4 columns), same order of operations.
-fn edge(rows: usize, cols: usize, nonzero: &[u32], k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+#[allow(clippy::too_many_arguments)]
+fn edge(rows: usize, cols: usize, nonzero: &[u32], lda: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
     for r in 0..rows {
         for j in 0..cols {
             let mut v = c[r * n + j];
             for &kk in nonzero {
                 let kk = kk as usize;
-                v += a[r * k + kk] * b[kk * n + j];
+                v += a[r * lda + kk] * b[kk * n + j];
             }
             c[r * n + j] = v;
         }
@@ -261,8 +275,25 @@ mod tests {
             assert_eq!(got, want, "gemm {m}x{k}x{n}");
             // The portable build of the same loops (the AVX one above, where the CPU has it).
             let mut portable = c0.clone();
-            dispatch(m, k, n, 0..n, &a, &b, &mut portable);
+            dispatch(m, k, k, n, 0..n, &a, &b, &mut portable);
             assert_eq!(portable, want, "portable {m}x{k}x{n}");
+            // Overlapping rows, `lda` apart (a convolution reading its map in place).
+            let lda = (k / 3).max(1);
+            let flat: Vec<f32> = (0..(m - 1) * lda + k).map(|i| a[i % a.len()]).collect();
+            let mut want_strided = c0.clone();
+            for r in 0..m {
+                for j in 0..n {
+                    for t in 0..k {
+                        want_strided[r * n + j] += flat[r * lda + t] * b[t * n + j];
+                    }
+                }
+            }
+            let mut strided = c0.clone();
+            gemm_strided(m, k, lda, n, 0..n, &flat, &b, &mut strided);
+            assert_eq!(strided, want_strided, "rows {lda} apart, {m}x{k}x{n}");
+            let mut portable = c0.clone();
+            dispatch(m, k, lda, n, 0..n, &flat, &b, &mut portable);
+            assert_eq!(portable, want_strided, "portable, rows {lda} apart, {m}x{k}x{n}");
             // A window of columns: those get the same bits, the rest stay as they were.
             let cols = n / 3..n - n / 4;
             let mut window = c0.clone();
