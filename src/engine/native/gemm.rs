@@ -262,14 +262,19 @@ mod tests {
                     }
                 }
             }
-            let mut want = c0.clone();
-            for r in 0..m {
-                for j in 0..n {
-                    for t in 0..k {
-                        want[r * n + j] += a[r * k + t] * b[t * n + j];
+            // The plain triple loop, rows of `a` `lda` apart.
+            let definition = |a: &[f32], lda: usize| -> Vec<f32> {
+                let mut want = c0.clone();
+                for r in 0..m {
+                    for j in 0..n {
+                        for t in 0..k {
+                            want[r * n + j] += a[r * lda + t] * b[t * n + j];
+                        }
                     }
                 }
-            }
+                want
+            };
+            let want = definition(&a, k);
             let mut got = c0.clone();
             gemm(m, k, n, &a, &b, &mut got);
             assert_eq!(got, want, "gemm {m}x{k}x{n}");
@@ -280,14 +285,7 @@ mod tests {
             // Overlapping rows, `lda` apart (a convolution reading its map in place).
             let lda = (k / 3).max(1);
             let flat: Vec<f32> = (0..(m - 1) * lda + k).map(|i| a[i % a.len()]).collect();
-            let mut want_strided = c0.clone();
-            for r in 0..m {
-                for j in 0..n {
-                    for t in 0..k {
-                        want_strided[r * n + j] += flat[r * lda + t] * b[t * n + j];
-                    }
-                }
-            }
+            let want_strided = definition(&flat, lda);
             let mut strided = c0.clone();
             gemm_strided(m, k, lda, n, 0..n, &flat, &b, &mut strided);
             assert_eq!(strided, want_strided, "rows {lda} apart, {m}x{k}x{n}");
