@@ -95,16 +95,22 @@ fn row(k: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f3
     let mut nonzero = [const { MaybeUninit::<u32>::uninit() }; KC];
     for k0 in (0..k).step_by(KC) {
         let k1 = (k0 + KC).min(k);
-        // Branch-free: about half the inputs are zero, in no pattern a predictor could follow.
-        let mut len = 0;
-        for kk in k0..k1 {
-            nonzero[len].write(kk as u32);
-            len += usize::from(a[kk] != 0.0);
-        }
-        // SAFETY: entries 0..len were each written above (every index up to len, and len <= KC).
-        let nonzero = unsafe { std::slice::from_raw_parts(nonzero.as_ptr().cast::<u32>(), len) };
+        let nonzero = gather(&mut nonzero, k0..k1, |kk| a[kk] != 0.0);
         row_nonzero(nonzero, n, cols.clone(), a, b, c);
     }
+}
+
+/// The inputs of `range` (at most `KC`) for which `keep` holds, in order, written into `buf`.
+/// Branch-free: about half the inputs are zero, in no pattern a predictor could follow.
+#[inline(always)]
+fn gather(buf: &mut [MaybeUninit<u32>; KC], range: Range<usize>, keep: impl Fn(usize) -> bool) -> &[u32] {
+    let mut len = 0;
+    for kk in range {
+        buf[len].write(kk as u32);
+        len += usize::from(keep(kk));
+    }
+    // SAFETY: entries 0..len were each written above (every index up to len, and len <= KC).
+    unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<u32>(), len) }
 }
 
 /// Every output column, `NV`, then 8, then 4 at a time in registers, the last few (under 4) one by
@@ -179,13 +185,7 @@ fn block_rows<const R: usize>(r0: usize, k: usize, lda: usize, n: usize, cols: R
     let mut nonzero = [const { MaybeUninit::<u32>::uninit() }; KC];
     for k0 in (0..k).step_by(KC) {
         let k1 = (k0 + KC).min(k);
-        let mut len = 0;
-        for kk in k0..k1 {
-            nonzero[len].write(kk as u32);
-            len += usize::from((0..R).any(|r| a[r * lda + kk] != 0.0));
-        }
-        // SAFETY: entries 0..len were each written above (every index up to len, and len <= KC).
-        let nonzero = unsafe { std::slice::from_raw_parts(nonzero.as_ptr().cast::<u32>(), len) };
+        let nonzero = gather(&mut nonzero, k0..k1, |kk| (0..R).any(|r| a[r * lda + kk] != 0.0));
         let mut j0 = cols.start;
         while j0 + NR <= cols.end {
             block::<R, NR>(nonzero, lda, n, a, &b[j0..], &mut c[j0..]);
