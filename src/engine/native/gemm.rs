@@ -166,9 +166,11 @@ fn columns<const W: usize>(nonzero: &[u32], n: usize, j0: usize, a: &[f32], b: &
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn blocks(m: usize, k: usize, lda: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
-    let mut r0 = 0;
+    // Looking for inputs zero in a whole block costs a pass over it: after a first block where that
+    // finds under an eighth of them (a dense map), the rest of the product multiplies every input.
+    let (mut r0, mut skip) = (0, true);
     while r0 + MR <= m {
-        block_rows::<MR>(r0, k, lda, n, cols.clone(), a, b, c);
+        skip = block_rows::<MR>(r0, k, lda, n, cols.clone(), a, b, c, skip) && skip;
         r0 += MR;
     }
     // The last rows (fewer than MR) one at a time on the vectorised single-row kernel: a batch
@@ -179,17 +181,24 @@ fn blocks(m: usize, k: usize, lda: usize, n: usize, cols: Range<usize>, a: &[f32
 }
 
 /// Rows `r0..r0 + R` of c in columns `cols`, over the inputs that are nonzero in any of the R
-/// rows (a colour group not computed yet is zero in every image): NR-wide blocks, then 8- and
-/// 4-wide ones, then a scalar edge.
+/// rows (a colour group not computed yet is zero in every image) when `skip`, else over all:
+/// NR-wide blocks, then 8- and 4-wide ones, then a scalar edge. True when an eighth or more of
+/// the inputs were skipped.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn block_rows<const R: usize>(r0: usize, k: usize, lda: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
+fn block_rows<const R: usize>(r0: usize, k: usize, lda: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32], skip: bool) -> bool {
     let a = &a[r0 * lda..(r0 + R - 1) * lda + k];
     let c = &mut c[r0 * n..];
     let mut nonzero = [const { MaybeUninit::<u32>::uninit() }; KC];
+    let mut skipped = 0;
     for k0 in (0..k).step_by(KC) {
         let k1 = (k0 + KC).min(k);
-        let nonzero = gather(&mut nonzero, k0..k1, |kk| (0..R).any(|r| a[r * lda + kk] != 0.0));
+        let nonzero = if skip {
+            gather(&mut nonzero, k0..k1, |kk| (0..R).any(|r| a[r * lda + kk] != 0.0))
+        } else {
+            gather(&mut nonzero, k0..k1, |_| true)
+        };
+        skipped += k1 - k0 - nonzero.len();
         let mut j0 = cols.start;
         while j0 + NR <= cols.end {
             block::<R, NR>(nonzero, lda, n, a, &b[j0..], &mut c[j0..]);
@@ -207,6 +216,7 @@ fn block_rows<const R: usize>(r0: usize, k: usize, lda: usize, n: usize, cols: R
             edge(R, cols.end - j0, nonzero, lda, n, a, &b[j0..], &mut c[j0..]);
         }
     }
+    skipped * 8 >= k
 }
 
 /// One full R x W block of c, accumulated in registers (W = NR, or 8 or 4 at a group's edge), over
