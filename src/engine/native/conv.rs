@@ -160,9 +160,6 @@ impl Conv {
             }
             return;
         }
-        if rows == 1 {
-            return self.one_in_place(input, p0, out, cols);
-        }
         if input.n == 1 && p0 / input.w == (p1 - 1) / input.w {
             return self.row_in_place(input, p0, p1, out, cols);
         }
@@ -188,38 +185,12 @@ impl Conv {
         }
     }
 
-    /// One image at one position, reading the map in place: taps side by side on a row are
-    /// neighbours in memory, so each run of them is one product on the map itself, with no im2col
-    /// copy. Taps outside the map are zero padding, which the single-row kernel skips anyway, so
-    /// the bits are those of the im2col product.
-    fn one_in_place(&self, input: &Map, p: usize, out: &mut [f32], cols: &[Range<usize>]) {
-        let (i, j) = ((p / input.w) as isize, (p % input.w) as isize);
-        let inside = |&(dy, dx): &(isize, isize)| (0..input.h as isize).contains(&(i + dy)) && (0..input.w as isize).contains(&(j + dx));
-        let mut t = 0;
-        while t < self.taps.len() {
-            if !inside(&self.taps[t]) {
-                t += 1;
-                continue;
-            }
-            let (dy, dx) = self.taps[t];
-            let mut u = t + 1;
-            while u < self.taps.len() && self.taps[u] == (dy, dx + (u - t) as isize) && inside(&self.taps[u]) {
-                u += 1;
-            }
-            let at = (i + dy) as usize * input.w + (j + dx) as usize;
-            let (k, weights) = ((u - t) * self.in_ch, &self.weights[t * self.in_ch * self.out_ch..u * self.in_ch * self.out_ch]);
-            for c in cols {
-                gemm_cols(1, k, self.out_ch, c.clone(), input.span(at, at + u - t), weights, out);
-            }
-            t = u;
-        }
-    }
-
-    /// One image at positions `p0..p1` along one row of the map (the row of a Gated vertical
-    /// stack), with no im2col matrix: for a run of taps side by side, the positions' inputs are
-    /// rows of one matrix `in_ch` apart, overlapping, so each run is one product on the map row
-    /// itself (on a copy of the few values it needs with the zero padding when it reaches past
-    /// the map's sides). Runs on rows outside the map are all padding, and are skipped.
+    /// One image at positions `p0..p1` along one row of the map (one sampled pixel at batch 1, or
+    /// the row of a Gated vertical stack), with no im2col matrix: for a run of taps side by side,
+    /// the positions' inputs are rows of one matrix `in_ch` apart, overlapping, so each run is one
+    /// product on the map row itself (on a copy of the few values it needs with the zero padding
+    /// when it reaches past the map's sides). Runs on rows outside the map are all padding, and are
+    /// skipped; the kernels skip zero inputs too, so the bits are those of the im2col product.
     fn row_in_place(&self, input: &Map, p0: usize, p1: usize, out: &mut [f32], cols: &[Range<usize>]) {
         let (w, c, oc) = (input.w as isize, self.in_ch, self.out_ch);
         let (i, j0, m) = ((p0 / input.w) as isize, (p0 % input.w) as isize, p1 - p0);
