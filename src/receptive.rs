@@ -51,11 +51,6 @@ pub fn receptive_field(engine: &dyn Engine, row: usize, col: usize) -> Result<Ve
         )));
     }
     let target = row * m.width + col;
-    // The logits at the target, all levels and channels, of image b. Every layer still runs at
-    // every position (later ones included, so a dependence on them would show); only the output
-    // head, a 1x1 map of each position alone, is left out elsewhere.
-    let lc = m.levels * m.channels;
-    let at = |out: &[f32], b: usize| -> Vec<f32> { out[b * lc..(b + 1) * lc].to_vec() };
     let mut seen = vec![false; hw];
     for (i, base) in base_images(&m).iter().enumerate() {
         let label = (m.classes > 0).then(|| i % m.classes);
@@ -76,10 +71,14 @@ pub fn receptive_field(engine: &dyn Engine, row: usize, col: usize) -> Result<Ve
                 pixels.extend(image);
             }
             let n = batch.len() + 1;
+            // The logits at the target, all levels and channels, image by image. Every layer still
+            // runs at every position (later ones included, so a dependence on them would show);
+            // only the output head, a 1x1 map of each position alone, is left out elsewhere.
             let out = engine.logits_at(&pixels, n, &vec![label; n], target)?;
-            let reference = at(&out, 0);
-            for (k, group) in batch.into_iter().enumerate() {
-                if at(&out, k + 1) == reference {
+            let mut at_target = out.chunks_exact(m.levels * m.channels);
+            let reference = at_target.next().expect("the base image's logits");
+            for (group, logits) in batch.into_iter().zip(at_target) {
+                if logits == reference {
                     continue;
                 }
                 if let [q] = group[..] {

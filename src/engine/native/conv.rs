@@ -125,8 +125,9 @@ impl Conv {
         self.span(input, p, p + 1, out);
     }
 
-    /// Positions `p0..p1` of every image: one im2col matrix times the weights, split across
-    /// threads by positions when there is enough work.
+    /// Positions `p0..p1` of every image: one im2col matrix times the weights (or the map read in
+    /// place, for one image along one row), split across threads by positions when there is
+    /// enough work.
     pub fn span(&self, input: &Map, p0: usize, p1: usize, out: &mut [f32]) {
         self.span_cols(input, p0, p1, out, &[0..self.out_ch]);
     }

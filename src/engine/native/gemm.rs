@@ -61,9 +61,7 @@ unsafe fn dispatch_avx(m: usize, k: usize, lda: usize, n: usize, cols: Range<usi
         blocks(m, k, lda, n, cols, a, b, c);
     }
     if m == 1 {
-        for r in 0..m {
-            row_avx(k, n, cols.clone(), &a[r * lda..r * lda + k], b, &mut c[r * n..(r + 1) * n]);
-        }
+        row_avx(k, n, cols, &a[..k], b, &mut c[..n]);
     } else {
         blocks_avx(m, k, lda, n, cols, a, b, c);
     }
@@ -73,9 +71,7 @@ unsafe fn dispatch_avx(m: usize, k: usize, lda: usize, n: usize, cols: Range<usi
 #[allow(clippy::too_many_arguments)]
 fn dispatch(m: usize, k: usize, lda: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32]) {
     if m == 1 {
-        for r in 0..m {
-            row(k, n, cols.clone(), &a[r * lda..r * lda + k], b, &mut c[r * n..(r + 1) * n]);
-        }
+        row(k, n, cols, &a[..k], b, &mut c[..n]);
     } else {
         blocks(m, k, lda, n, cols, a, b, c);
     }
@@ -256,6 +252,7 @@ fn edge(rows: usize, cols: usize, nonzero: &[u32], lda: usize, n: usize, a: &[f3
         }
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
