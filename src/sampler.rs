@@ -33,6 +33,14 @@ struct Part {
     rngs: Vec<ChaCha8Rng>,
     /// Softmax `[images, L]` at the last sampled position.
     probabilities: Vec<f32>,
+    /// While the slice's images are identical (one label, the same levels so far: unconditional
+    /// samples share their blank top rows, completions everything above the cut), its sessions
+    /// hold one image, computed once for all; at the first sub-pixel where they differ the
+    /// sessions are widened to the slice with that image's activations. Some(the slice's labels)
+    /// until then.
+    shared: Option<Vec<Option<usize>>>,
+    /// Sub-pixels passed while the images were shared.
+    shared_positions: usize,
 }
 
 pub struct Sampler {
@@ -90,7 +98,9 @@ impl Sampler {
         let size = n.div_ceil(slices);
         let mut sessions = Vec::new();
         for (k, l) in labels.chunks(size).enumerate() {
-            sessions.push((k * size..k * size + l.len(), engine.session(l.len(), l)?));
+            let shared = engine.widens_sessions() && l.len() > 1 && l.iter().all(|x| *x == l[0]);
+            let session = engine.session(if shared { 1 } else { l.len() }, if shared { &l[..1] } else { l })?;
+            sessions.push((k * size..k * size + l.len(), session, shared.then(|| l.to_vec())));
         }
         Self::build(engine.meta().clone(), sessions, n, seed, temperature, kept)
     }
@@ -105,12 +115,12 @@ impl Sampler {
         kept: Vec<Option<u8>>,
     ) -> Result<Self> {
         check_n(n)?;
-        Self::build(meta, vec![(0..n, session)], n, seed, temperature, kept)
+        Self::build(meta, vec![(0..n, session, None)], n, seed, temperature, kept)
     }
 
     fn build(
         meta: ModelMeta,
-        sessions: Vec<(std::ops::Range<usize>, Box<dyn Session>)>,
+        sessions: Vec<(std::ops::Range<usize>, Box<dyn Session>, Option<Vec<Option<usize>>>)>,
         n: usize,
         seed: u64,
         temperature: f32,
@@ -137,12 +147,14 @@ impl Sampler {
         let pixels = levels.iter().map(|&k| k as f32 / scale).collect();
         let parts = sessions
             .into_iter()
-            .map(|(images, session)| Part {
+            .map(|(images, session, shared)| Part {
                 rngs: images.clone().map(|b| generator(seed, b)).collect(),
                 images,
                 session,
                 unconditional: None,
                 probabilities: Vec::new(),
+                shared,
+                shared_positions: 0,
             })
             .collect();
         Ok(Self {
@@ -171,7 +183,7 @@ impl Sampler {
                 return Err(Error::Input("guidance needs a class-conditional model".into()));
             }
             for part in &mut self.parts {
-                let k = part.images.len();
+                let k = if part.shared.is_some() { 1 } else { part.images.len() };
                 part.unconditional = Some(engine.session(k, &vec![None; k])?);
             }
             self.scale = scale;
@@ -219,6 +231,17 @@ impl Sampler {
         }
     }
 
+    /// Sub-pixels computed once for all the images of a slice, because they were identical up to
+    /// there (the fewest over the slices of more than one image; 0 if there are none).
+    pub fn shared_positions(&self) -> usize {
+        self.parts
+            .iter()
+            .filter(|p| p.images.len() > 1)
+            .map(|p| p.shared_positions)
+            .min()
+            .unwrap_or(0)
+    }
+
     /// Softmax `[n, L]` (after temperature) at the last sampled position.
     pub fn probabilities(&self) -> &[f32] {
         &self.probabilities
@@ -254,11 +277,23 @@ impl Sampler {
             let (p, c) = (at / m.channels, at % m.channels);
             let (row, col) = (p / m.width, p % m.width);
             let step = match kept[c * m.height * m.width + p] {
-                Some(k) => Step { row, col, channel: c, levels: vec![k; self.n], kept: true },
+                Some(k) => Step {
+                    row,
+                    col,
+                    channel: c,
+                    levels: vec![k; self.n],
+                    kept: true,
+                },
                 None => {
                     self.last_sampled = Some((row, col));
                     let levels = drawn.iter().flat_map(|d| d[i].clone().expect("a sampled position")).collect();
-                    Step { row, col, channel: c, levels, kept: false }
+                    Step {
+                        row,
+                        col,
+                        channel: c,
+                        levels,
+                        kept: false,
+                    }
                 }
             };
             steps.push(step);
@@ -300,12 +335,15 @@ impl Part {
             let (row, col) = (p / m.width, p % m.width);
             let idx = c * hw + p;
             if kept[idx].is_some() {
+                self.shared_positions += usize::from(self.shared.is_some());
                 out.push(None);
                 continue;
             }
-            let mut logits = self.session.logits(pixels, row, col, c)?;
+            // Shared: the sessions hold the first image, which stands for all.
+            let rows = if self.shared.is_some() { 1 } else { n };
+            let mut logits = self.session.logits(&pixels[..rows * len], row, col, c)?;
             if let Some(unconditional) = &mut self.unconditional {
-                let u = unconditional.logits(pixels, row, col, c)?;
+                let u = unconditional.logits(&pixels[..rows * len], row, col, c)?;
                 for (l, u) in logits.iter_mut().zip(u) {
                     *l = u + scale * (*l - u);
                 }
@@ -314,15 +352,38 @@ impl Part {
             self.probabilities.clear();
             for b in 0..n {
                 let start = self.probabilities.len();
-                softmax_into(&logits[b * m.levels..(b + 1) * m.levels], temperature, &mut self.probabilities);
+                let r = if rows == 1 { 0 } else { b };
+                softmax_into(&logits[r * m.levels..(r + 1) * m.levels], temperature, &mut self.probabilities);
                 let k = draw(&self.probabilities[start..], self.rngs[b].random::<f32>());
                 levels[b * len + idx] = k as u8;
                 pixels[b * len + idx] = k as f32 / (m.levels - 1) as f32;
                 values.push(k as u8);
             }
+            if self.shared.is_some() {
+                self.shared_positions += 1;
+                if values.iter().any(|&v| v != values[0]) {
+                    self.widen();
+                }
+            }
             out.push(Some(values));
         }
         Ok(out)
+    }
+}
+
+impl Part {
+    /// The images have just differed: each session becomes one for the whole slice, every image at
+    /// the state of the one computed so far.
+    fn widen(&mut self) {
+        if let Some(labels) = self.shared.take() {
+            let fork = |s: &dyn Session, labels: &[Option<usize>]| {
+                s.widened(labels).expect("sessions are shared only where the engine widens them")
+            };
+            self.session = fork(&*self.session, &labels);
+            if let Some(u) = &self.unconditional {
+                self.unconditional = Some(fork(&**u, &vec![None; labels.len()]));
+            }
+        }
     }
 }
 

@@ -27,6 +27,11 @@ pub trait Engine {
     }
     /// A sampling session for `n` images.
     fn session(&self, n: usize, labels: &Labels) -> Result<Box<dyn Session>>;
+
+    /// Whether its one-image sessions can be widened (`Session::widened`).
+    fn widens_sessions(&self) -> bool {
+        false
+    }
 }
 
 pub trait Session: Send {
@@ -38,6 +43,13 @@ pub trait Session: Send {
     /// empty where the engine cannot say (convolutional models, tract).
     fn gates(&self, _row: usize, _col: usize) -> Vec<native::lstm::LstmGates> {
         Vec::new()
+    }
+
+    /// This one-image session for `labels.len()` images, each at its state (the same positions
+    /// computed, the same activations): how a batch whose images were identical so far forks.
+    /// None where the engine cannot copy its state.
+    fn widened(&self, _labels: &Labels) -> Option<Box<dyn Session>> {
+        None
     }
 }
 
@@ -88,7 +100,10 @@ pub(crate) fn check_batch(meta: &ModelMeta, pixels: &[f32], n: usize, labels: &L
 
 pub(crate) fn check_position(meta: &ModelMeta, p: usize) -> Result<()> {
     if p >= meta.positions() {
-        return Err(Error::Input(format!("position {p} is outside the {}x{} image", meta.height, meta.width)));
+        return Err(Error::Input(format!(
+            "position {p} is outside the {}x{} image",
+            meta.height, meta.width
+        )));
     }
     Ok(())
 }

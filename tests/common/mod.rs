@@ -107,7 +107,10 @@ pub fn cached_equals_full(native: &NativeEngine) {
     let (hw, cs, len) = (m.height * m.width, m.channels, m.image_len());
     let none = |_: usize, _: usize| false;
     let some = |p: usize, c: usize| (p * 7 + c * 3) % 5 == 0;
-    for (given, what) in [(&none as &dyn Fn(usize, usize) -> bool, "every sub-pixel asked"), (&some, "some given")] {
+    for (given, what) in [
+        (&none as &dyn Fn(usize, usize) -> bool, "every sub-pixel asked"),
+        (&some, "some given"),
+    ] {
         let mut session = native.session(2, &lab).unwrap();
         // As in sampling, each asked sub-pixel becomes final only after its logits were asked for:
         // until then it holds another level, so a stale cached value changes later logits.
@@ -199,6 +202,45 @@ pub fn completion_keeps_pixels(engine: &dyn Engine) {
     assert!(s.done());
 }
 
+/// A batch computed as one image while its images are identical (unconditional samples, and a
+/// completion's rows above the cut) draws exactly the images and softmax of a batch computed image
+/// by image from the start: the widened session carries every activation over. A completion of
+/// the top half shares at least that half.
+pub fn shared_prefix_equals_separate(native: &NativeEngine) {
+    let m = native.meta().clone();
+    let (n, lab) = (4, vec![if m.classes > 0 { Some(1) } else { None }; 4]);
+    let image = &held_out(native, 1)[0];
+    let (hw, cut) = (m.height * m.width, m.height / 2 * m.width);
+    let mut top: Vec<Option<u8>> = vec![None; m.image_len()];
+    for c in 0..m.channels {
+        for p in 0..cut {
+            top[c * hw + p] = Some(image.levels[c * hw + p]);
+        }
+    }
+    for (kept, temperature, what) in [(Vec::new(), 1.0, "unconditional"), (top, 1.0, "top half kept")] {
+        let mut shared = Sampler::new(native, n, 9, temperature, lab.clone(), kept.clone()).unwrap();
+        let session = native.session(n, &lab).unwrap();
+        let mut separate = Sampler::with_session(m.clone(), session, n, 9, temperature, kept.clone()).unwrap();
+        while !shared.done() {
+            let (a, b) = (shared.step(97).unwrap(), separate.step(97).unwrap());
+            assert_eq!(a, b, "{what}: the steps differ");
+            assert_eq!(shared.probabilities(), separate.probabilities(), "{what}: the softmax differs");
+        }
+        assert_eq!(shared.levels(), separate.levels(), "{what}: the images differ");
+        if !kept.is_empty() {
+            assert!(
+                shared.shared_positions() >= cut * m.channels,
+                "{what}: {} sub-pixels shared",
+                shared.shared_positions()
+            );
+        }
+        assert!(
+            separate.shared_positions() == 0 && shared.shared_positions() < m.image_len(),
+            "{what}: the images never differed"
+        );
+    }
+}
+
 /// The checks every architecture passes, as `#[test]` functions for one committed model file.
 #[allow(unused_macros)]
 macro_rules! model_checks {
@@ -233,6 +275,11 @@ macro_rules! model_checks {
             let per_row = native.meta().width * native.meta().channels;
             common::deterministic(&native, native.meta().image_len());
             common::deterministic(&tract, 2 * per_row);
+        }
+
+        #[test]
+        fn shared_prefix_equals_separate_images() {
+            common::shared_prefix_equals_separate(&common::engines($model).0);
         }
 
         #[test]

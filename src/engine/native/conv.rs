@@ -34,6 +34,21 @@ impl Map {
         }
     }
 
+    /// This one-image map for `n` images, each a copy of it at positions `..upto` and zero from
+    /// there, as a new map is (a batch whose images were identical so far, forking: the positions
+    /// from `upto` on are not computed yet).
+    pub fn widened(&self, n: usize, upto: usize) -> Map {
+        assert_eq!(self.n, 1, "only a one-image map is widened");
+        let mut data = Vec::with_capacity(self.data.len() * n);
+        for v in self.data[..upto * self.c].chunks_exact(self.c) {
+            for _ in 0..n {
+                data.extend_from_slice(v);
+            }
+        }
+        data.resize(self.data.len() * n, 0.0);
+        Map { data, n, ..*self }
+    }
+
     /// Every image's channels at position `p`: `n x c`.
     pub fn at(&self, p: usize) -> &[f32] {
         self.span(p, p + 1)
@@ -213,7 +228,8 @@ impl Conv {
                     let (inside0, inside1) = (x0.max(0), x1.min(w));
                     let mut v = Scratch::zeroed((x1 - x0) as usize * c);
                     if inside0 < inside1 {
-                        v[(inside0 - x0) as usize * c..(inside1 - x0) as usize * c].copy_from_slice(&input.data[row(inside0)..row(inside1)]);
+                        v[(inside0 - x0) as usize * c..(inside1 - x0) as usize * c]
+                            .copy_from_slice(&input.data[row(inside0)..row(inside1)]);
                     }
                     padded = v;
                     &padded[..]
@@ -240,7 +256,10 @@ impl Conv {
     pub fn outputs_in(mut self, order: &[usize]) -> Conv {
         debug_assert_eq!(order.len(), self.out_ch);
         let old = std::mem::take(&mut self.weights);
-        self.weights = old.chunks_exact(self.out_ch).flat_map(|row| order.iter().map(|&o| row[o])).collect();
+        self.weights = old
+            .chunks_exact(self.out_ch)
+            .flat_map(|row| order.iter().map(|&o| row[o]))
+            .collect();
         self.bias = order.iter().map(|&o| self.bias[o]).collect();
         self
     }
@@ -252,7 +271,11 @@ impl Conv {
             in_ch: self.in_ch,
             out_ch: o1 - o0,
             taps: self.taps.clone(),
-            weights: self.weights.chunks_exact(self.out_ch).flat_map(|row| row[o0..o1].iter().copied()).collect(),
+            weights: self
+                .weights
+                .chunks_exact(self.out_ch)
+                .flat_map(|row| row[o0..o1].iter().copied())
+                .collect(),
             bias: self.bias[o0..o1].to_vec(),
         }
     }
@@ -282,6 +305,11 @@ const ROWS_PER_BLOCK: usize = 256;
 /// Multiply-adds in one call from which the positions are split across threads: below it the
 /// join costs more than it saves.
 const PARALLEL_FROM: usize = 1 << 20;
+
+/// Each one-image map widened to `n` images (`Map::widened`).
+pub fn widened(maps: &[Map], n: usize, upto: usize) -> Vec<Map> {
+    maps.iter().map(|m| m.widened(n, upto)).collect()
+}
 
 pub fn relu(v: &mut [f32]) {
     // A comparison, not `f32::max`: in wasm that is a libm call (its NaN rule differs from f32.max).

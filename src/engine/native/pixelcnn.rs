@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use super::conv::{add, relu, Conv, Map, Mask};
+use super::conv::{add, relu, widened, Conv, Map, Mask};
 use super::head::Head;
 use super::scratch::Scratch;
 use super::{Activations, Labels, Layered};
@@ -24,7 +24,13 @@ pub struct PixelCnn {
 
 impl PixelCnn {
     pub fn load(file: &ModelFile, meta: &ModelMeta, config: &Config) -> Result<Self> {
-        let Config { hidden: hid, kernel_in: k_in, kernel: k, out_hidden, .. } = *config;
+        let Config {
+            hidden: hid,
+            kernel_in: k_in,
+            kernel: k,
+            out_hidden,
+            ..
+        } = *config;
         let c = meta.channels;
         let rb = |t| Mask::Raster(t, c);
         let mut blocks = Vec::new();
@@ -84,6 +90,14 @@ impl Activations for Maps {
 
     fn last(&self) -> &Map {
         self.stream.last().expect("the stream has one map more than there are blocks")
+    }
+
+    fn widened(&self, n: usize, upto: usize) -> Self {
+        Maps {
+            image: self.image.widened(n, upto),
+            stream: widened(&self.stream, n, upto),
+            inner: widened(&self.inner, n, upto),
+        }
     }
 }
 
