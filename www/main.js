@@ -58,6 +58,7 @@ function showFigures(f) {
   $('fig-first').textContent = g.firstPixelMs == null ? '–' : `${fmt(g.firstPixelMs, 1)} ms`;
   $('fig-prepare').textContent = g.prepareMs == null ? '–' : `${fmt(g.prepareMs, 1)} ms`;
   $('fig-position').textContent = g.total ? `${g.position} / ${g.total}` : '–';
+  $('fig-shared').textContent = g.shared == null || !g.total ? '–' : `${g.shared} / ${g.total}`;
 }
 
 // ---- URL, controls ----------------------------------------------------------------------------
@@ -444,7 +445,7 @@ function drawProgress(msg) {
 function finishJob(msg) {
   runAfterFirstPixel();
   const { kind } = job;
-  showFigures({ pixelsPerSecond: msg.pixelsPerSecond, msPerImage: msg.msPerImage, prepareMs: msg.prepareMs, position: msg.position, total: msg.total, final: true, elapsedMs: msg.elapsedMs });
+  showFigures({ pixelsPerSecond: msg.pixelsPerSecond, msPerImage: msg.msPerImage, prepareMs: msg.prepareMs, position: msg.position, total: msg.total, final: true, elapsedMs: msg.elapsedMs, shared: job.n > 1 ? msg.shared : null });
   const size = msg.levelsOut.length / job.n;
   const images = Array.from({ length: job.n }, (_, k) => Array.from(msg.levelsOut.subarray(k * size, (k + 1) * size)));
   const record = { seed: job.seed, engine: job.engine, model: job.model, n: job.n, images, figures: { ...pw.figures } };

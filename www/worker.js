@@ -211,7 +211,7 @@ async function generate(req) {
     // 'done' after this task, so the finished picture has gone to the page's canvas before it.
     await yieldToEvents();
     post({
-      type: 'done', gen, levelsOut: sampler.levels(), position: sampler.position(), total, prepareMs, firstPixelMs,
+      type: 'done', gen, levelsOut: sampler.levels(), position: sampler.position(), total, prepareMs, firstPixelMs, shared: sampler.sharedPositions(),
       pixelsPerSecond: elapsed > 0 ? (sampledPixels * 1000) / elapsed : 0, msPerImage: elapsed / n, elapsedMs: elapsed,
     });
   } finally {

@@ -181,6 +181,13 @@ impl WasmSampler {
             .collect()
     }
 
+    /// Sub-pixels computed once for all the images, which were identical up to there (a
+    /// completion's rows above the cut, unconditional samples' blank top rows); 0 at batch 1.
+    #[wasm_bindgen(js_name = sharedPositions)]
+    pub fn shared_positions(&self) -> usize {
+        self.inner.shared_positions()
+    }
+
     /// Softmax `[n, L]` at the last sampled position.
     pub fn probabilities(&self) -> Vec<f32> {
         self.inner.probabilities().to_vec()

@@ -217,10 +217,22 @@ pub fn shared_prefix_equals_separate(native: &NativeEngine) {
             top[c * hw + p] = Some(image.levels[c * hw + p]);
         }
     }
-    for (kept, temperature, what) in [(Vec::new(), 1.0, "unconditional"), (top, 1.0, "top half kept")] {
-        let mut shared = Sampler::new(native, n, 9, temperature, lab.clone(), kept.clone()).unwrap();
+    // Conditional models also with guidance, whose unconditional sessions are shared and widened too.
+    let guidance = if m.classes > 0 { 3.0 } else { 1.0 };
+    for (kept, scale, what) in [
+        (Vec::new(), 1.0, "unconditional"),
+        (top.clone(), 1.0, "top half kept"),
+        (top, guidance, "top half kept, guided"),
+    ] {
+        let mut shared = Sampler::new(native, n, 9, 1.0, lab.clone(), kept.clone())
+            .unwrap()
+            .with_guidance(native, scale)
+            .unwrap();
         let session = native.session(n, &lab).unwrap();
-        let mut separate = Sampler::with_session(m.clone(), session, n, 9, temperature, kept.clone()).unwrap();
+        let mut separate = Sampler::with_session(m.clone(), session, n, 9, 1.0, kept.clone())
+            .unwrap()
+            .with_guidance(native, scale)
+            .unwrap();
         while !shared.done() {
             let (a, b) = (shared.step(97).unwrap(), separate.step(97).unwrap());
             assert_eq!(a, b, "{what}: the steps differ");

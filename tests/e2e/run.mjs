@@ -383,6 +383,8 @@ async function run(page, base) {
   const keptInkBelow = comp.kept.filter((v, i) => v === 1 && i >= 14 * 28).length;
   check(comp.n >= 4 && comp.images.length === comp.n, `${comp.n} alternative completions`);
   check(keptInkBelow >= 10, `mouse strokes below the cut are kept (${keptInkBelow} ink pixels)`);
+  // Every completion is the same image above the cut: computed once for all of them.
+  check(comp.figures.shared >= 14 * 28 && comp.figures.shared < 28 * 28, `the rows above the cut computed once for all ${comp.n} (${comp.figures.shared} sub-pixels; page shows ${await page.textContent('#fig-shared')})`);
   for (const [k, img] of comp.images.entries()) {
     const changed = comp.kept.filter((v, i) => v >= 0 && img[i] !== v).length;
     check(changed === 0, `completion ${k + 1}: every kept pixel unchanged`);
