@@ -22,6 +22,7 @@ const ROWS = [
   ['cached / ORT forward, batch 1', (l) => l.ratios.cached_over_ort_forward_batch1, (x) => x <= 1, '≤ 1'],
   [`cached / ORT forward, batch ${BATCH}`, (l) => l.ratios[`cached_over_ort_forward_batch${BATCH}`], (x) => x <= 1, '≤ 1'],
   [`cached, batch ${BATCH} / batch 1`, (l) => l.ratios[`cached_batch${BATCH}_over_batch1`], (x) => x <= 0.5, '≤ 0.5'],
+  [`cached, batch ${BATCH} / batch 1, threaded module`, (l) => l.ratios[`cached_batch${BATCH}_over_batch1_threaded`]],
   ['native forward / tract forward', (l) => l.ratios.native_forward_over_tract_forward, (x) => x <= 1, '≤ 1'],
   [`threaded speed-up, batch ${BATCH}`, (l) => l.ratios[`threaded_speedup_batch${BATCH}`], (x) => x >= 1.6, '≥ 1.6'],
   ['ORT naive / cached, batch 1', (l) => l.ratios.ort_naive_over_cached_batch1],
