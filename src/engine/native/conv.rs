@@ -179,6 +179,9 @@ impl Conv {
         if input.n == 1 && p0 / input.w == (p1 - 1) / input.w {
             return self.row_in_place(input, p0, p1, out, cols);
         }
+        if p1 == p0 + 1 && self.in_ch >= IN_PLACE_FROM {
+            return self.taps_in_place(input, p0, out, cols);
+        }
         let k = self.taps.len() * self.in_ch;
         let mut im2col = Scratch::zeroed(rows * k);
         for p in p0..p1 {
@@ -243,6 +246,24 @@ impl Conv {
         }
     }
 
+    /// Every image at one position, with no im2col matrix: each tap inside the map is one product
+    /// on the map's `n x in_ch` block there, in tap order (the im2col product's order of inputs);
+    /// taps outside are padding, skipped as the kernels skip zeros.
+    fn taps_in_place(&self, input: &Map, p: usize, out: &mut [f32], cols: &[Range<usize>]) {
+        let (i, j) = ((p / input.w) as isize, (p % input.w) as isize);
+        let (c, oc) = (self.in_ch, self.out_ch);
+        for (t, &(dy, dx)) in self.taps.iter().enumerate() {
+            let (y, x) = (i + dy, j + dx);
+            if y < 0 || x < 0 || y >= input.h as isize || x >= input.w as isize {
+                continue;
+            }
+            let a = input.at(y as usize * input.w + x as usize);
+            for col in cols {
+                gemm_strided(input.n, c, c, oc, col.clone(), a, &self.weights[t * c * oc..(t + 1) * c * oc], out);
+            }
+        }
+    }
+
     /// Each row of `out` starts from the bias, in columns `cols`.
     fn bias_into(&self, out: &mut [f32], cols: &[Range<usize>]) {
         for row in out.chunks_exact_mut(self.out_ch) {
@@ -298,6 +319,10 @@ impl Conv {
         }
     }
 }
+
+/// Input channels from which a batch at one position multiplies tap by tap on the map rather than
+/// through an im2col copy (a tap of a few channels is too short a product).
+const IN_PLACE_FROM: usize = 16;
 
 /// Rows (positions x images) per matrix product in a long span.
 const ROWS_PER_BLOCK: usize = 256;
