@@ -43,11 +43,7 @@ pub fn load(meta: &ModelMeta) -> Result<Vec<HeldOut>> {
                 .into_iter()
                 .map(|d| HeldOut {
                     label: d.label,
-                    levels: if binary {
-                        d.grey.iter().map(|&g| crate::split::binarise(g)).collect()
-                    } else {
-                        d.grey
-                    },
+                    levels: if binary { d.grey.iter().map(|&g| crate::split::binarise(g)).collect() } else { d.grey },
                 })
                 .collect();
             (images, (1, crate::data::SIDE, crate::data::SIDE, if binary { 2 } else { 256 }))
@@ -94,10 +90,7 @@ pub fn read_emoji(path: &std::path::Path) -> Result<(Vec<HeldOut>, usize)> {
         || frame.width as usize != s
         || frame.height as usize != s * info.labels.len()
     {
-        return Err(io(&format!(
-            "expected an 8-bit RGB strip of {} images of {s}x{s}",
-            info.labels.len()
-        )));
+        return Err(io(&format!("expected an 8-bit RGB strip of {} images of {s}x{s}", info.labels.len())));
     }
     let images = info
         .labels

@@ -66,10 +66,7 @@ mod tests {
             ("height", "8"),
             ("width", "8"),
             ("classes", "0"),
-            (
-                "config",
-                r#"{"kernel_in": 7, "kernel": 3, "hidden": 8, "blocks": 1, "out_hidden": 8}"#,
-            ),
+            ("config", r#"{"kernel_in": 7, "kernel": 3, "hidden": 8, "blocks": 1, "out_hidden": 8}"#),
         ] {
             props.insert(format!("pixelwise.{k}"), v.to_string());
         }

@@ -33,30 +33,14 @@ fn check_initializer(t: &TensorProto) -> Result<()> {
         if d < 0 {
             return Err(Error::Weights(format!("initializer {:?} has a negative dimension {d}", t.name)));
         }
-        count = count.checked_mul(d as u64).filter(|&c| c <= MAX_ELEMENTS).ok_or_else(|| {
-            Error::Weights(format!(
-                "initializer {:?} has shape {:?}: over {MAX_ELEMENTS} values",
-                t.name, t.dims
-            ))
-        })?;
+        count = count
+            .checked_mul(d as u64)
+            .filter(|&c| c <= MAX_ELEMENTS)
+            .ok_or_else(|| Error::Weights(format!("initializer {:?} has shape {:?}: over {MAX_ELEMENTS} values", t.name, t.dims)))?;
     }
     let (held, size) = match t.data_type {
-        FLOAT => (
-            if t.raw_data.is_empty() {
-                t.float_data.len()
-            } else {
-                t.raw_data.len() / 4
-            },
-            4,
-        ),
-        INT64 => (
-            if t.raw_data.is_empty() {
-                t.int64_data.len()
-            } else {
-                t.raw_data.len() / 8
-            },
-            8,
-        ),
+        FLOAT => (if t.raw_data.is_empty() { t.float_data.len() } else { t.raw_data.len() / 4 }, 4),
+        INT64 => (if t.raw_data.is_empty() { t.int64_data.len() } else { t.raw_data.len() / 8 }, 8),
         _ => return Ok(()),
     };
     if held as u64 != count || (!t.raw_data.is_empty() && t.raw_data.len() % size != 0) {
@@ -139,18 +123,10 @@ impl ModelFile {
             });
             format!("{} [{}]", v.name, dims.unwrap_or_else(|| "?".into()))
         };
-        let Some(g) = self.proto.graph.as_ref() else {
-            return "no graph".into();
-        };
+        let Some(g) = self.proto.graph.as_ref() else { return "no graph".into() };
         let inputs: Vec<String> = g.input.iter().filter(|i| !self.weights.contains_key(&i.name)).map(shape).collect();
         let outputs: Vec<String> = g.output.iter().map(shape).collect();
-        format!(
-            "input{} {}; output{} {}",
-            if inputs.len() == 1 { "" } else { "s" },
-            inputs.join(", "),
-            if outputs.len() == 1 { "" } else { "s" },
-            outputs.join(", ")
-        )
+        format!("input{} {}; output{} {}", if inputs.len() == 1 { "" } else { "s" }, inputs.join(", "), if outputs.len() == 1 { "" } else { "s" }, outputs.join(", "))
     }
 
     pub fn initializer_names(&self) -> Vec<String> {

@@ -234,12 +234,7 @@ impl Sampler {
     /// Sub-pixels computed once for all the images of a slice, because they were identical up to
     /// there (the fewest over the slices of more than one image; 0 if there are none).
     pub fn shared_positions(&self) -> usize {
-        self.parts
-            .iter()
-            .filter(|p| p.images.len() > 1)
-            .map(|p| p.shared_positions)
-            .min()
-            .unwrap_or(0)
+        self.parts.iter().filter(|p| p.images.len() > 1).map(|p| p.shared_positions).min().unwrap_or(0)
     }
 
     /// Softmax `[n, L]` (after temperature) at the last sampled position.
@@ -277,23 +272,11 @@ impl Sampler {
             let (p, c) = (at / m.channels, at % m.channels);
             let (row, col) = (p / m.width, p % m.width);
             let step = match kept[c * m.height * m.width + p] {
-                Some(k) => Step {
-                    row,
-                    col,
-                    channel: c,
-                    levels: vec![k; self.n],
-                    kept: true,
-                },
+                Some(k) => Step { row, col, channel: c, levels: vec![k; self.n], kept: true },
                 None => {
                     self.last_sampled = Some((row, col));
                     let levels = drawn.iter().flat_map(|d| d[i].clone().expect("a sampled position")).collect();
-                    Step {
-                        row,
-                        col,
-                        channel: c,
-                        levels,
-                        kept: false,
-                    }
+                    Step { row, col, channel: c, levels, kept: false }
                 }
             };
             steps.push(step);
@@ -376,9 +359,7 @@ impl Part {
     /// the state of the one computed so far.
     fn widen(&mut self) {
         if let Some(labels) = self.shared.take() {
-            let fork = |s: &dyn Session, labels: &[Option<usize>]| {
-                s.widened(labels).expect("sessions are shared only where the engine widens them")
-            };
+            let fork = |s: &dyn Session, labels: &[Option<usize>]| s.widened(labels).expect("sessions are shared only where the engine widens them");
             self.session = fork(&*self.session, &labels);
             if let Some(u) = &self.unconditional {
                 self.unconditional = Some(fork(&**u, &vec![None; labels.len()]));

@@ -39,7 +39,5 @@ fn gates_at_the_sampled_pixel() {
     let gates = s.gates();
     let config: pixelwise::arch::diagonal_bilstm::Config = pixelwise::arch::config(native.meta()).unwrap();
     assert_eq!(gates.len(), config.layers);
-    assert!(gates
-        .iter()
-        .all(|g| g.direction == "left-to-right" && g.f.iter().all(|x| (0.0..=1.0).contains(x))));
+    assert!(gates.iter().all(|g| g.direction == "left-to-right" && g.f.iter().all(|x| (0.0..=1.0).contains(x))));
 }

@@ -35,10 +35,5 @@ fn surprise_map_sums_to_the_nll_and_knows_the_label() {
     let nats: f64 = right.iter().map(|&b| f64::from(b) * std::f64::consts::LN_2).sum();
     assert!((nats - image_nll(&meta, &logits, &pixels)).abs() < 1e-3);
     let total = |v: &[f32]| v.iter().sum::<f32>();
-    assert!(
-        total(&right) < total(&wrong),
-        "right {} bits, wrong {} bits",
-        total(&right),
-        total(&wrong)
-    );
+    assert!(total(&right) < total(&wrong), "right {} bits, wrong {} bits", total(&right), total(&wrong));
 }

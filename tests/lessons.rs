@@ -7,14 +7,7 @@ use pixelwise::ModelFile;
 
 #[test]
 fn every_parameter_belongs_to_one_block() {
-    for name in [
-        "pixelcnn-mnist-bin.onnx",
-        "gated-mnist-bin.onnx",
-        "rowlstm-mnist-bin.onnx",
-        "diagbilstm-mnist-bin.onnx",
-        "pixelcnn-mnist-256.onnx",
-        "gated-emoji-rgb.onnx",
-    ] {
+    for name in ["pixelcnn-mnist-bin.onnx", "gated-mnist-bin.onnx", "rowlstm-mnist-bin.onnx", "diagbilstm-mnist-bin.onnx", "pixelcnn-mnist-256.onnx", "gated-emoji-rgb.onnx"] {
         let file = ModelFile::from_path(common::model_path(name)).unwrap();
         let meta = file.meta().unwrap();
         let blocks = diagram(&file, &meta).unwrap();
@@ -23,19 +16,9 @@ fn every_parameter_belongs_to_one_block() {
         assert_eq!(blocks.first().unwrap().kind, "input");
         assert_eq!(blocks.last().unwrap().kind, "softmax");
         let config = &meta.config;
-        let repeated = config
-            .get("blocks")
-            .or_else(|| config.get("layers"))
-            .and_then(|v| v.as_u64())
-            .unwrap() as usize;
+        let repeated = config.get("blocks").or_else(|| config.get("layers")).and_then(|v| v.as_u64()).unwrap() as usize;
         let middle = blocks.iter().filter(|b| ["residual", "gated", "lstm"].contains(&b.kind)).count();
         assert_eq!(middle, repeated, "{name}: one block per configured layer");
-        assert!(
-            blocks
-                .iter()
-                .filter(|b| b.kind != "input" && b.kind != "softmax")
-                .all(|b| b.params > 0),
-            "{name}: a block without parameters"
-        );
+        assert!(blocks.iter().filter(|b| b.kind != "input" && b.kind != "softmax").all(|b| b.params > 0), "{name}: a block without parameters");
     }
 }

@@ -91,9 +91,7 @@ fn fuzz_regressions() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         seen += 1;
-        let Ok(file) = ModelFile::from_bytes(&std::fs::read(&path).unwrap()) else {
-            continue;
-        };
+        let Ok(file) = ModelFile::from_bytes(&std::fs::read(&path).unwrap()) else { continue };
         let _ = NativeEngine::new(&file);
         match TractEngine::new(&file) {
             Err(e) => assert!(e.to_string().len() > 10, "{}: {e}", path.display()),
@@ -114,10 +112,7 @@ fn tract_panic_on_a_malformed_graph_is_an_error() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/tract-unsqueeze-panic.onnx");
     let file = ModelFile::from_bytes(&std::fs::read(path).unwrap()).unwrap();
     let m = message(TractEngine::new(&file));
-    assert!(
-        m.contains("tract failed while analysing the graph") && m.contains("malformed"),
-        "{m}"
-    );
+    assert!(m.contains("tract failed while analysing the graph") && m.contains("malformed"), "{m}");
 }
 
 /// A mutated Diagonal BiLSTM whose Gather index is far outside its axis: tract would index out of

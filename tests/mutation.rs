@@ -133,11 +133,7 @@ fn exercise(bytes: &[u8], with_tract: bool) -> Result<(), String> {
 #[test]
 fn damaged_model_files_are_refused_not_fatal() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "onnx"))
-        .collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "onnx")).collect();
     files.sort();
     let mut panics = Vec::new();
     for path in &files {
@@ -151,10 +147,7 @@ fn damaged_model_files_are_refused_not_fatal() {
                 Ok(Ok(())) => ran += 1,
                 Ok(Err(message)) => {
                     refused += 1;
-                    assert!(
-                        message.trim().len() >= 10,
-                        "{name} copy {i} ({kind}): refused without a reason: {message:?}"
-                    );
+                    assert!(message.trim().len() >= 10, "{name} copy {i} ({kind}): refused without a reason: {message:?}");
                 }
                 Err(_) => panics.push(format!("{name} copy {i} ({kind})")),
             }

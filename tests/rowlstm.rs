@@ -59,9 +59,7 @@ fn gates_at_the_sampled_pixel() {
     assert_eq!(gates.len(), config.layers);
     let hid = config.hidden;
     for g in &gates {
-        assert!([&g.i, &g.f, &g.o]
-            .iter()
-            .all(|v| v.len() == hid && v.iter().all(|x| (0.0..=1.0).contains(x))));
+        assert!([&g.i, &g.f, &g.o].iter().all(|v| v.len() == hid && v.iter().all(|x| (0.0..=1.0).contains(x))));
         assert!(g.g.len() == hid && g.g.iter().all(|x| (-1.0..=1.0).contains(x)));
     }
     let pixels: Vec<f32> = s.levels().iter().map(|&k| k as f32).collect();
@@ -69,10 +67,7 @@ fn gates_at_the_sampled_pixel() {
     for q in 0..=p {
         fresh.logits(&pixels, q / meta.width, q % meta.width, 0).unwrap();
     }
-    assert!(
-        fresh.gates(p / meta.width, p % meta.width) == gates,
-        "a fresh session computes other gates"
-    );
+    assert!(fresh.gates(p / meta.width, p % meta.width) == gates, "a fresh session computes other gates");
     let mut next = Sampler::new(&native, 1, 3, 1.0, vec![None], Vec::new()).unwrap();
     next.step(p + 2).unwrap();
     assert!(next.gates() != gates, "the gates move from pixel to pixel");

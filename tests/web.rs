@@ -6,8 +6,8 @@
 use pixelwise::palette;
 use pixelwise::web::{EngineName, GridPainter, GridShape, Model, SamplerOptions};
 use wasm_bindgen::JsCast;
-use wasm_bindgen_test::*;
 use web_sys::{OffscreenCanvas, OffscreenCanvasRenderingContext2d};
+use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -18,15 +18,7 @@ fn model() -> Model {
 }
 
 fn options(engine: EngineName, n: usize, seed: f64) -> SamplerOptions {
-    SamplerOptions {
-        engine,
-        n,
-        seed,
-        temperature: 1.0,
-        labels: None,
-        kept: None,
-        guidance: 1.0,
-    }
+    SamplerOptions { engine, n, seed, temperature: 1.0, labels: None, kept: None, guidance: 1.0 }
 }
 
 fn sample(model: &mut Model, engine: EngineName, seed: f64, positions: usize) -> Vec<u8> {
@@ -38,11 +30,7 @@ fn sample(model: &mut Model, engine: EngineName, seed: f64, positions: usize) ->
         let stepped = s.advance(28).unwrap_or_else(|_| panic!("{engine:?} step"));
         assert_eq!((stepped.positions, stepped.sampled), (28, 28), "28 positions drawn");
         let last = stepped.last.expect("a drawn position");
-        assert_eq!(
-            (last.row, last.col, last.pixel),
-            (done / 28, 27, done + 27),
-            "the last position of the call"
-        );
+        assert_eq!((last.row, last.col, last.pixel), (done / 28, 27, done + 27), "the last position of the call");
         done += 28;
     }
     s.levels()
@@ -68,12 +56,8 @@ fn tract_samples_deterministically() {
 fn tract_logits_equal_native() {
     let mut m = model();
     let pixels: Vec<f32> = (0..784).map(|i| f32::from((i * 7 + i / 28) % 5 == 0)).collect();
-    let a = m
-        .forward(EngineName::Native, &pixels, None)
-        .unwrap_or_else(|_| panic!("native forward"));
-    let b = m
-        .forward(EngineName::Tract, &pixels, None)
-        .unwrap_or_else(|_| panic!("tract forward"));
+    let a = m.forward(EngineName::Native, &pixels, None).unwrap_or_else(|_| panic!("native forward"));
+    let b = m.forward(EngineName::Tract, &pixels, None).unwrap_or_else(|_| panic!("tract forward"));
     assert_eq!(a.len(), 2 * 784);
     let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max);
     assert!(worst < 1e-4, "native and tract differ by {worst} in the browser");
@@ -85,27 +69,16 @@ fn bad_input_throws() {
     assert!(Model::from_bytes(&MODEL[..1000]).is_err());
     let mut m = model();
     assert!(m.sampler_with(&options(EngineName::Native, 1, -1.0)).is_err(), "negative seed");
-    let guided = |scale| SamplerOptions {
-        guidance: scale,
-        ..options(EngineName::Native, 1, 0.0)
-    };
+    let guided = |scale| SamplerOptions { guidance: scale, ..options(EngineName::Native, 1, 0.0) };
     assert!(m.sampler_with(&guided(2.0)).is_err(), "guidance on an unconditional model");
     assert!(m.sampler_with(&guided(1.0)).is_ok(), "scale 1 is plain sampling");
     // Through the JS object: unknown engines and unknown fields are refused by serde.
     let js = |text: &str| js_sys::JSON::parse(text).unwrap();
     assert!(m.sampler(js(r#"{"engine": "gpu", "n": 1, "seed": 0}"#)).is_err(), "unknown engine");
-    assert!(
-        m.sampler(js(r#"{"engine": "native", "n": 1, "seed": 0, "temprature": 2}"#))
-            .is_err(),
-        "misspelt field"
-    );
-    assert!(
-        m.sampler(js(r#"{"engine": "native", "n": 1, "seed": 0, "kept": [300]}"#)).is_err(),
-        "kept level over 255"
-    );
-    assert!(m
-        .sampler(js(r#"{"engine": "native", "n": 1, "seed": 0, "temperature": 0.5}"#))
-        .is_ok());
+    assert!(m.sampler(js(r#"{"engine": "native", "n": 1, "seed": 0, "temprature": 2}"#)).is_err(), "misspelt field");
+    assert!(m.sampler(js(r#"{"engine": "native", "n": 1, "seed": 0, "kept": [300]}"#)).is_err(), "kept level over 255");
+    assert!(m.sampler(js(r#"{"engine": "native", "n": 1, "seed": 0, "temperature": 0.5}"#)).is_ok());
+
 }
 
 /// The canvas's pixels as RGB, `[height][width]`.
@@ -113,33 +86,19 @@ fn read_back(canvas: &OffscreenCanvas) -> Vec<Vec<[u8; 3]>> {
     let ctx: OffscreenCanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
     let (w, h) = (canvas.width() as usize, canvas.height() as usize);
     let data = ctx.get_image_data(0.0, 0.0, w as f64, h as f64).unwrap().data().0;
-    (0..h)
-        .map(|y| (0..w).map(|x| std::array::from_fn(|i| data[(y * w + x) * 4 + i])).collect())
-        .collect()
+    (0..h).map(|y| (0..w).map(|x| std::array::from_fn(|i| data[(y * w + x) * 4 + i])).collect()).collect()
 }
 
 #[wasm_bindgen_test]
 fn painter_puts_each_step_on_the_canvas() {
     let mut m = model();
-    let mut s = m
-        .sampler_with(&options(EngineName::Native, 2, 3.0))
-        .unwrap_or_else(|_| panic!("sampler"));
+    let mut s = m.sampler_with(&options(EngineName::Native, 2, 3.0)).unwrap_or_else(|_| panic!("sampler"));
     let canvas = OffscreenCanvas::new(1, 1).unwrap();
-    let shape = GridShape {
-        n: 2,
-        cols: None,
-        height: 28,
-        width: 28,
-        channels: 1,
-        levels: 2,
-    };
+    let shape = GridShape { n: 2, cols: None, height: 28, width: 28, channels: 1, levels: 2 };
     let mut painter = GridPainter::with_shape(canvas.clone(), &shape).unwrap_or_else(|_| panic!("painter"));
     // Two images side by side, 2 pixels apart.
     assert_eq!((canvas.width(), canvas.height()), (58, 28));
-    assert!(read_back(&canvas).iter().all(|row| row
-        .iter()
-        .enumerate()
-        .all(|(x, &c)| c == if (28..30).contains(&x) { palette::GAP } else { palette::UNKNOWN })));
+    assert!(read_back(&canvas).iter().all(|row| row.iter().enumerate().all(|(x, &c)| c == if (28..30).contains(&x) { palette::GAP } else { palette::UNKNOWN })));
 
     s.advance_into(30, &mut painter).unwrap_or_else(|_| panic!("step into the painter"));
     let levels = s.levels();
@@ -162,14 +121,9 @@ fn painter_puts_each_step_on_the_canvas() {
         assert_eq!(colours[3 * p..3 * p + 3], want, "image 1, pixel {p}");
     }
     painter.finish().unwrap_or_else(|_| panic!("finish"));
-    assert_eq!(
-        read_back(&canvas)[1][30 + 1],
-        palette::colour(&[Some(levels[784 + 29])], 2),
-        "the marker is gone once finished"
-    );
+    assert_eq!(read_back(&canvas)[1][30 + 1], palette::colour(&[Some(levels[784 + 29])], 2), "the marker is gone once finished");
 
     // A painter of another grid is refused.
-    let mut other =
-        GridPainter::with_shape(OffscreenCanvas::new(1, 1).unwrap(), &GridShape { n: 3, ..shape }).unwrap_or_else(|_| panic!("painter"));
+    let mut other = GridPainter::with_shape(OffscreenCanvas::new(1, 1).unwrap(), &GridShape { n: 3, ..shape }).unwrap_or_else(|_| panic!("painter"));
     assert!(s.advance_into(1, &mut other).is_err(), "a 3-image grid for a 2-image sampler");
 }

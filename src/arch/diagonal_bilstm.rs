@@ -33,11 +33,7 @@ impl Architecture for DiagonalBiLstm {
     }
 
     fn native(&self, file: &ModelFile, meta: &ModelMeta) -> Result<Arc<dyn Net>> {
-        Ok(Arc::new(crate::engine::native::diagbilstm::DiagBiLstm::load(
-            file,
-            meta,
-            &super::config(meta)?,
-        )?))
+        Ok(Arc::new(crate::engine::native::diagbilstm::DiagBiLstm::load(file, meta, &super::config(meta)?)?))
     }
 
     /// Per layer, backwards: the residual, and (1x1 input to state) every state it needs. Output
@@ -66,12 +62,7 @@ impl Architecture for DiagonalBiLstm {
     }
 
     fn blocks(&self, meta: &ModelMeta) -> Result<(Vec<Block>, usize)> {
-        let Config {
-            hidden: hid,
-            layers,
-            kernel_in,
-            ..
-        } = super::config(meta)?;
+        let Config { hidden: hid, layers, kernel_in, .. } = super::config(meta)?;
         let mut out = vec![conv_in(meta, kernel_in, hid)];
         for n in 0..layers {
             let detail = "two LSTMs along diagonals: input-to-state 1×1 mask B, state-to-state 2×1 on the skewed map; the right-to-left one shifted down a row; gates i, f, o, g; 1×1 mask B out".to_string();

@@ -66,9 +66,7 @@ impl Architecture for GatedPixelCnn {
     }
 
     fn kernels(&self, meta: &ModelMeta) -> Result<Vec<Value>> {
-        let Config {
-            kernel_in: ki, kernel: k, ..
-        } = config(meta)?;
+        let Config { kernel_in: ki, kernel: k, .. } = config(meta)?;
         Ok(vec![
             vertical_grid(&format!("vertical stack, first layer {ki}x{ki}"), ki, A),
             raster_grid(meta, &format!("horizontal stack, first layer 1x{ki}, mask A"), 1, ki, A),
@@ -78,34 +76,13 @@ impl Architecture for GatedPixelCnn {
     }
 
     fn blocks(&self, meta: &ModelMeta) -> Result<(Vec<Block>, usize)> {
-        let Config {
-            hidden: hid,
-            layers,
-            kernel_in,
-            kernel: k,
-            ..
-        } = config(meta)?;
-        let cond = if meta.classes > 0 {
-            format!(", plus a learned bias per class ({})", meta.classes)
-        } else {
-            String::new()
-        };
+        let Config { hidden: hid, layers, kernel_in, kernel: k, .. } = config(meta)?;
+        let cond = if meta.classes > 0 { format!(", plus a learned bias per class ({})", meta.classes) } else { String::new() };
         let mut out = Vec::new();
         for n in 0..layers {
-            let (kk, t, ks) = if n == 0 {
-                (kernel_in, "A", vec![0, 1])
-            } else {
-                (k, "B", vec![2, 3])
-            };
+            let (kk, t, ks) = if n == 0 { (kernel_in, "A", vec![0, 1]) } else { (k, "B", vec![2, 3]) };
             let detail = format!("vertical stack {kk}×{kk} (rows above only); horizontal stack 1×{kk} mask {t}; 1×1 link vertical → horizontal; gates tanh(f) × sigmoid(g){cond}; 1×1 mask B out");
-            out.push(block(
-                format!("layers.{n}"),
-                "gated",
-                detail,
-                (if n == 0 { meta.channels } else { hid }, hid),
-                n > 0,
-                ks,
-            ));
+            out.push(block(format!("layers.{n}"), "gated", detail, (if n == 0 { meta.channels } else { hid }, hid), n > 0, ks));
         }
         Ok((out, hid))
     }

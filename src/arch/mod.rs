@@ -50,5 +50,6 @@ pub fn of(meta: &ModelMeta) -> Result<&'static dyn Architecture> {
 
 /// `pixelwise.config` read as the architecture's typed config; a missing or mistyped key is named.
 pub fn config<T: DeserializeOwned>(meta: &ModelMeta) -> Result<T> {
-    serde_json::from_value(meta.config.clone()).map_err(|e| Error::Metadata(format!("pixelwise.config for {}: {e}", meta.arch_name)))
+    serde_json::from_value(meta.config.clone())
+        .map_err(|e| Error::Metadata(format!("pixelwise.config for {}: {e}", meta.arch_name)))
 }

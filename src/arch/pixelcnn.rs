@@ -32,11 +32,7 @@ impl Architecture for PixelCnn {
     }
 
     fn native(&self, file: &ModelFile, meta: &ModelMeta) -> Result<Arc<dyn Net>> {
-        Ok(Arc::new(crate::engine::native::pixelcnn::PixelCnn::load(
-            file,
-            meta,
-            &super::config(meta)?,
-        )?))
+        Ok(Arc::new(crate::engine::native::pixelcnn::PixelCnn::load(file, meta, &super::config(meta)?)?))
     }
 
     /// Each residual block: identity plus a kxk mask-B convolution between 1x1s.
@@ -52,9 +48,7 @@ impl Architecture for PixelCnn {
     }
 
     fn kernels(&self, meta: &ModelMeta) -> Result<Vec<Value>> {
-        let Config {
-            kernel_in: ki, kernel: k, ..
-        } = super::config(meta)?;
+        let Config { kernel_in: ki, kernel: k, .. } = super::config(meta)?;
         Ok(vec![
             raster_grid(meta, &format!("first layer {ki}x{ki}, mask A"), ki, ki, A),
             raster_grid(meta, &format!("later layers {k}x{k}, mask B"), k, k, B),
@@ -62,20 +56,10 @@ impl Architecture for PixelCnn {
     }
 
     fn blocks(&self, meta: &ModelMeta) -> Result<(Vec<Block>, usize)> {
-        let Config {
-            hidden: hid,
-            blocks,
-            kernel_in,
-            kernel: k,
-            ..
-        } = super::config(meta)?;
+        let Config { hidden: hid, blocks, kernel_in, kernel: k, .. } = super::config(meta)?;
         let mut out = vec![conv_in(meta, kernel_in, 2 * hid)];
         for b in 0..blocks {
-            let detail = format!(
-                "ReLU, 1×1 mask B ({} → {hid}), ReLU, {k}×{k} mask B, ReLU, 1×1 mask B ({hid} → {})",
-                2 * hid,
-                2 * hid
-            );
+            let detail = format!("ReLU, 1×1 mask B ({} → {hid}), ReLU, {k}×{k} mask B, ReLU, 1×1 mask B ({hid} → {})", 2 * hid, 2 * hid);
             out.push(block(format!("blocks.{b}"), "residual", detail, (2 * hid, 2 * hid), true, vec![1]));
         }
         Ok((out, 2 * hid))

@@ -33,11 +33,7 @@ impl Architecture for RowLstm {
     }
 
     fn native(&self, file: &ModelFile, meta: &ModelMeta) -> Result<Arc<dyn Net>> {
-        Ok(Arc::new(crate::engine::native::rowlstm::RowLstm::load(
-            file,
-            meta,
-            &super::config(meta)?,
-        )?))
+        Ok(Arc::new(crate::engine::native::rowlstm::RowLstm::load(file, meta, &super::config(meta)?)?))
     }
 
     /// Per layer, backwards: the residual (same position), and each state's 1xk mask-B
@@ -59,33 +55,19 @@ impl Architecture for RowLstm {
 
     /// The state-to-state taps are unmasked; drawn as a 3-row grid around the state they feed.
     fn kernels(&self, meta: &ModelMeta) -> Result<Vec<Value>> {
-        let Config {
-            kernel_in: ki, kernel: k, ..
-        } = super::config(meta)?;
+        let Config { kernel_in: ki, kernel: k, .. } = super::config(meta)?;
         Ok(vec![
             raster_grid(meta, &format!("first layer {ki}x{ki}, mask A"), ki, ki, A),
             raster_grid(meta, &format!("input to state 1x{k}, mask B"), 1, k, B),
-            taps(
-                &format!("state to state: {k} states of the row above"),
-                k,
-                &(0..k).map(|x| (0, x)).collect::<Vec<_>>(),
-            ),
+            taps(&format!("state to state: {k} states of the row above"), k, &(0..k).map(|x| (0, x)).collect::<Vec<_>>()),
         ])
     }
 
     fn blocks(&self, meta: &ModelMeta) -> Result<(Vec<Block>, usize)> {
-        let Config {
-            hidden: hid,
-            layers,
-            kernel_in,
-            kernel: k,
-            ..
-        } = super::config(meta)?;
+        let Config { hidden: hid, layers, kernel_in, kernel: k, .. } = super::config(meta)?;
         let mut out = vec![conv_in(meta, kernel_in, hid)];
         for n in 0..layers {
-            let detail = format!(
-                "LSTM over rows: input-to-state 1×{k} mask B, state-to-state 1×{k} over the row above; gates i, f, o, g; 1×1 mask B out"
-            );
+            let detail = format!("LSTM over rows: input-to-state 1×{k} mask B, state-to-state 1×{k} over the row above; gates i, f, o, g; 1×1 mask B out");
             out.push(block(format!("layers.{n}"), "lstm", detail, (hid, hid), true, vec![1, 2]));
         }
         Ok((out, hid))

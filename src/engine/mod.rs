@@ -100,10 +100,7 @@ pub(crate) fn check_batch(meta: &ModelMeta, pixels: &[f32], n: usize, labels: &L
 
 pub(crate) fn check_position(meta: &ModelMeta, p: usize) -> Result<()> {
     if p >= meta.positions() {
-        return Err(Error::Input(format!(
-            "position {p} is outside the {}x{} image",
-            meta.height, meta.width
-        )));
+        return Err(Error::Input(format!("position {p} is outside the {}x{} image", meta.height, meta.width)));
     }
     Ok(())
 }

@@ -163,9 +163,7 @@ fn guarded<T>(what: &str, f: impl FnOnce() -> tract_onnx::prelude::TractResult<T
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "no message".into());
-                Err(Error::Format(format!(
-                    "tract failed while {what} (it panicked: {said}); the graph is malformed"
-                )))
+                Err(Error::Format(format!("tract failed while {what} (it panicked: {said}); the graph is malformed")))
             }
         }
     }

@@ -24,33 +24,13 @@ pub struct Block {
 }
 
 pub(crate) fn block(name: String, kind: &'static str, detail: String, io: (usize, usize), residual: bool, kernels: Vec<usize>) -> Block {
-    Block {
-        name,
-        kind,
-        detail,
-        in_ch: io.0,
-        out_ch: io.1,
-        residual,
-        params: 0,
-        kernels,
-    }
+    Block { name, kind, detail, in_ch: io.0, out_ch: io.1, residual, params: 0, kernels }
 }
 
 /// The first layer's kxk mask-A convolution (kernel mask 0).
 pub(crate) fn conv_in(meta: &ModelMeta, k_in: usize, out: usize) -> Block {
-    let colour = if meta.channels > 1 {
-        "; at the centre, G reads R and B reads R, G"
-    } else {
-        ""
-    };
-    block(
-        "conv_in".into(),
-        "conv",
-        format!("{k_in}×{k_in} mask A: sees rows above and pixels to the left{colour}"),
-        (meta.channels, out),
-        false,
-        vec![0],
-    )
+    let colour = if meta.channels > 1 { "; at the centre, G reads R and B reads R, G" } else { "" };
+    block("conv_in".into(), "conv", format!("{k_in}×{k_in} mask A: sees rows above and pixels to the left{colour}"), (meta.channels, out), false, vec![0])
 }
 
 #[derive(serde::Deserialize)]
@@ -61,42 +41,13 @@ struct Head {
 /// The blocks of a model of known architecture, input to softmax.
 pub fn diagram(file: &ModelFile, meta: &ModelMeta) -> Result<Vec<Block>> {
     let (c, l) = (meta.channels, meta.levels);
-    let input = block(
-        "input".into(),
-        "input",
-        format!(
-            "{c} channel{}, {}×{}, {l} levels",
-            if c > 1 { "s (R, G, B)" } else { "" },
-            meta.height,
-            meta.width
-        ),
-        (c, c),
-        false,
-        vec![],
-    );
+    let input = block("input".into(), "input", format!("{c} channel{}, {}×{}, {l} levels", if c > 1 { "s (R, G, B)" } else { "" }, meta.height, meta.width), (c, c), false, vec![]);
     let (middle, last_ch) = crate::arch::of(meta)?.blocks(meta)?;
     let mut blocks = vec![input];
     blocks.extend(middle);
     let out_hidden = crate::arch::config::<Head>(meta)?.out_hidden;
-    blocks.push(block(
-        "head".into(),
-        "head",
-        format!("ReLU, 1×1 mask B ({last_ch} → {out_hidden}), ReLU, 1×1 mask B ({out_hidden} → {l}×{c})"),
-        (last_ch, l * c),
-        false,
-        vec![],
-    ));
-    blocks.push(block(
-        "softmax".into(),
-        "softmax",
-        format!(
-            "softmax over {l} levels for each of the {c} sub-pixel{} of every pixel",
-            if c > 1 { "s" } else { "" }
-        ),
-        (l * c, l * c),
-        false,
-        vec![],
-    ));
+    blocks.push(block("head".into(), "head", format!("ReLU, 1×1 mask B ({last_ch} → {out_hidden}), ReLU, 1×1 mask B ({out_hidden} → {l}×{c})"), (last_ch, l * c), false, vec![]));
+    blocks.push(block("softmax".into(), "softmax", format!("softmax over {l} levels for each of the {c} sub-pixel{} of every pixel", if c > 1 { "s" } else { "" }), (l * c, l * c), false, vec![]));
     for b in &mut blocks {
         b.params = match b.name.as_str() {
             "input" | "softmax" => 0,

@@ -5,14 +5,7 @@
 use crate::engine::native::conv::{add, Conv, Map, Mask};
 
 pub const SIDE: usize = 3;
-pub const STAGES: [&str; 6] = [
-    "input",
-    "conv 1x1 (w1)",
-    "mask: third row out",
-    "conv 1x1 (w2)",
-    "conv 1x1 (w3)",
-    "+ skip (input)",
-];
+pub const STAGES: [&str; 6] = ["input", "conv 1x1 (w1)", "mask: third row out", "conv 1x1 (w2)", "conv 1x1 (w3)", "+ skip (input)"];
 pub const SEED_IMAGE: [f32; 9] = [2.0, 3.0, 4.0, 1.0, 5.0, 2.0, 6.0, 7.0, 8.0];
 pub const SEED_WEIGHTS: [f32; 3] = [-2.0, -1.0, 1.0];
 

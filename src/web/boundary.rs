@@ -114,10 +114,7 @@ impl SamplerOptions {
         if let Some(object) = value.dyn_ref::<js_sys::Object>() {
             for key in js_sys::Object::keys(object).iter().filter_map(|k| k.as_string()) {
                 if !Self::FIELDS.contains(&key.as_str()) {
-                    return Err(JsError::new(&format!(
-                        "sampler options: unknown field {key:?}, expected {:?}",
-                        Self::FIELDS
-                    )));
+                    return Err(JsError::new(&format!("sampler options: unknown field {key:?}, expected {:?}", Self::FIELDS)));
                 }
             }
         }

@@ -7,8 +7,8 @@ pub mod sampler;
 
 use wasm_bindgen::prelude::*;
 
-use boundary::to_js;
 pub use boundary::{EngineName, SamplerOptions};
+use boundary::to_js;
 pub use canvas::{GridLayout, GridPainter, GridShape};
 pub use sampler::{Drawn, Stepped, WasmSampler};
 
@@ -176,9 +176,7 @@ impl Model {
         Ok(match EngineKind::from(name) {
             EngineKind::Native => {
                 if self.derived.is_some() {
-                    return Err(JsError::new(
-                        "this file has no pixelwise metadata, so the native engine cannot know its architecture: choose the tract engine",
-                    ));
+                    return Err(JsError::new("this file has no pixelwise metadata, so the native engine cannot know its architecture: choose the tract engine"));
                 }
                 if self.native.is_none() {
                     self.native = Some(NativeEngine::new(&self.file).map_err(js)?);
@@ -201,13 +199,7 @@ impl Model {
 impl Model {
     /// `sampler` for Rust callers (the in-browser tests).
     pub fn sampler_with(&mut self, opts: &SamplerOptions) -> Result<WasmSampler, JsError> {
-        let SamplerOptions {
-            engine,
-            n,
-            seed,
-            temperature,
-            ..
-        } = *opts;
+        let SamplerOptions { engine, n, seed, temperature, .. } = *opts;
         if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9007199254740991.0) {
             return Err(JsError::new(&format!("seed {seed} must be a whole number from 0 to 2^53-1")));
         }
@@ -232,9 +224,7 @@ pub fn test_trap() {
 /// `[6 * 9]` in the order input, conv w1, mask, conv w2, conv w3, + skip.
 #[wasm_bindgen(js_name = workedExample)]
 pub fn worked_example(image: &[f32], weights: &[f32]) -> Result<Vec<f32>, JsError> {
-    let image: [f32; 9] = image
-        .try_into()
-        .map_err(|_| JsError::new("the worked example takes 9 image values"))?;
+    let image: [f32; 9] = image.try_into().map_err(|_| JsError::new("the worked example takes 9 image values"))?;
     let weights: [f32; 3] = weights.try_into().map_err(|_| JsError::new("the worked example takes 3 weights"))?;
     Ok(crate::lessons::worked_example::stages(&image, &weights).concat())
 }

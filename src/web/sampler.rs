@@ -46,18 +46,8 @@ impl WasmSampler {
 
     fn summary(&self, steps: &[Step]) -> Stepped {
         let w = self.inner.meta().width;
-        let last = steps.iter().rev().find(|s| !s.kept).map(|s| Drawn {
-            pixel: s.row * w + s.col,
-            row: s.row,
-            col: s.col,
-            channel: s.channel,
-            level: s.levels[0],
-        });
-        Stepped {
-            positions: steps.len(),
-            sampled: steps.iter().filter(|s| !s.kept).count(),
-            last,
-        }
+        let last = steps.iter().rev().find(|s| !s.kept).map(|s| Drawn { pixel: s.row * w + s.col, row: s.row, col: s.col, channel: s.channel, level: s.levels[0] });
+        Stepped { positions: steps.len(), sampled: steps.iter().filter(|s| !s.kept).count(), last }
     }
 
     /// The painter must be a grid of this sampler's images.
@@ -66,14 +56,7 @@ impl WasmSampler {
         if (g.n, g.channels, g.height, g.width) != (self.inner.n(), m.channels, m.height, m.width) {
             return Err(JsError::new(&format!(
                 "the grid is {} images of {}x{}x{} but the sampler draws {} of {}x{}x{}",
-                g.n,
-                g.channels,
-                g.height,
-                g.width,
-                self.inner.n(),
-                m.channels,
-                m.height,
-                m.width
+                g.n, g.channels, g.height, g.width, self.inner.n(), m.channels, m.height, m.width
             )));
         }
         Ok(())
@@ -145,11 +128,7 @@ impl WasmSampler {
         let (c, hw) = (m.channels, m.height * m.width);
         let image = &self.inner.levels()[k * c * hw..(k + 1) * c * hw];
         let set = self.inner.position();
-        let values = |p: usize| {
-            (0..c)
-                .map(|ch| (p * c + ch < set).then_some(image[ch * hw + p]))
-                .collect::<Vec<_>>()
-        };
+        let values = |p: usize| (0..c).map(|ch| (p * c + ch < set).then_some(image[ch * hw + p])).collect::<Vec<_>>();
         Ok((0..hw).flat_map(|p| crate::palette::colour(&values(p), m.levels)).collect())
     }
 
@@ -174,11 +153,7 @@ impl WasmSampler {
     /// LSTM gate activations of the first image at the last sampled position, `[layers][4][hidden]`
     /// in the order i, f, o, g (PixelRNN models on the native engine; empty otherwise).
     pub fn gates(&self) -> Vec<f32> {
-        self.inner
-            .gates()
-            .iter()
-            .flat_map(|g| [&g.i, &g.f, &g.o, &g.g].into_iter().flatten().copied())
-            .collect()
+        self.inner.gates().iter().flat_map(|g| [&g.i, &g.f, &g.o, &g.g].into_iter().flatten().copied()).collect()
     }
 
     /// Sub-pixels computed once for all the images, which were identical up to there (a

@@ -107,10 +107,7 @@ pub fn cached_equals_full(native: &NativeEngine) {
     let (hw, cs, len) = (m.height * m.width, m.channels, m.image_len());
     let none = |_: usize, _: usize| false;
     let some = |p: usize, c: usize| (p * 7 + c * 3) % 5 == 0;
-    for (given, what) in [
-        (&none as &dyn Fn(usize, usize) -> bool, "every sub-pixel asked"),
-        (&some, "some given"),
-    ] {
+    for (given, what) in [(&none as &dyn Fn(usize, usize) -> bool, "every sub-pixel asked"), (&some, "some given")] {
         let mut session = native.session(2, &lab).unwrap();
         // As in sampling, each asked sub-pixel becomes final only after its logits were asked for:
         // until then it holds another level, so a stale cached value changes later logits.
@@ -219,20 +216,10 @@ pub fn shared_prefix_equals_separate(native: &NativeEngine) {
     }
     // Conditional models also with guidance, whose unconditional sessions are shared and widened too.
     let guidance = if m.classes > 0 { 3.0 } else { 1.0 };
-    for (kept, scale, what) in [
-        (Vec::new(), 1.0, "unconditional"),
-        (top.clone(), 1.0, "top half kept"),
-        (top, guidance, "top half kept, guided"),
-    ] {
-        let mut shared = Sampler::new(native, n, 9, 1.0, lab.clone(), kept.clone())
-            .unwrap()
-            .with_guidance(native, scale)
-            .unwrap();
+    for (kept, scale, what) in [(Vec::new(), 1.0, "unconditional"), (top.clone(), 1.0, "top half kept"), (top, guidance, "top half kept, guided")] {
+        let mut shared = Sampler::new(native, n, 9, 1.0, lab.clone(), kept.clone()).unwrap().with_guidance(native, scale).unwrap();
         let session = native.session(n, &lab).unwrap();
-        let mut separate = Sampler::with_session(m.clone(), session, n, 9, 1.0, kept.clone())
-            .unwrap()
-            .with_guidance(native, scale)
-            .unwrap();
+        let mut separate = Sampler::with_session(m.clone(), session, n, 9, 1.0, kept.clone()).unwrap().with_guidance(native, scale).unwrap();
         while !shared.done() {
             let (a, b) = (shared.step(97).unwrap(), separate.step(97).unwrap());
             assert_eq!(a, b, "{what}: the steps differ");
@@ -240,16 +227,9 @@ pub fn shared_prefix_equals_separate(native: &NativeEngine) {
         }
         assert_eq!(shared.levels(), separate.levels(), "{what}: the images differ");
         if !kept.is_empty() {
-            assert!(
-                shared.shared_positions() >= cut * m.channels,
-                "{what}: {} sub-pixels shared",
-                shared.shared_positions()
-            );
+            assert!(shared.shared_positions() >= cut * m.channels, "{what}: {} sub-pixels shared", shared.shared_positions());
         }
-        assert!(
-            separate.shared_positions() == 0 && shared.shared_positions() < m.image_len(),
-            "{what}: the images never differed"
-        );
+        assert!(separate.shared_positions() == 0 && shared.shared_positions() < m.image_len(), "{what}: the images never differed");
     }
 }
 

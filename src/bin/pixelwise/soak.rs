@@ -57,12 +57,7 @@ pub fn run(a: Args) -> Result<()> {
         }
     }
     // The last 200 generations: their readings within 10% of each other.
-    let tail: Vec<u64> = generation_rss
-        .iter()
-        .rev()
-        .take((200 / a.every.max(1)).max(1) + 1)
-        .copied()
-        .collect();
+    let tail: Vec<u64> = generation_rss.iter().rev().take((200 / a.every.max(1)).max(1) + 1).copied().collect();
     let (lo, hi) = (tail.iter().min().copied().unwrap_or(0), tail.iter().max().copied().unwrap_or(0));
     let level = lo > 0 && hi as f64 <= lo as f64 * 1.1;
     crate::emit(serde_json::json!({
@@ -71,11 +66,7 @@ pub fn run(a: Args) -> Result<()> {
         "switch_rss_mib": [mib(switch_rss.iter().min().copied().unwrap_or(0)), mib(switch_rss.iter().max().copied().unwrap_or(0))],
     }));
     if !level {
-        return Err(pixelwise::Error::Input(format!(
-            "memory did not level off: {} to {} MiB over the last 200 generations",
-            mib(lo),
-            mib(hi)
-        )));
+        return Err(pixelwise::Error::Input(format!("memory did not level off: {} to {} MiB over the last 200 generations", mib(lo), mib(hi))));
     }
     Ok(())
 }

@@ -13,7 +13,10 @@ pub fn exp(x: f32) -> f32 {
     let n = (x * std::f32::consts::LOG2_E + SHIFT) - SHIFT;
     let r = x - n * 0.693_359_4 + n * 2.121_944_4e-4;
     // e^r by its Taylor polynomial to degree 7 (|r| <= 0.35: error below 1e-8 relative).
-    let p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))))));
+    let p = 1.0
+        + r * (1.0
+            + r * (0.5
+                + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))))));
     // 2^n through the exponent bits (n is within [-126, 127] after the clamp).
     p * f32::from_bits(((n as i32 + 127) as u32) << 23)
 }
@@ -43,10 +46,7 @@ mod tests {
             let t = (tanh(x) - x.tanh()).abs();
             worst = (worst.0.max(e), worst.1.max(s), worst.2.max(t));
         }
-        assert!(
-            worst.0 < 1e-6 && worst.1 < 1e-6 && worst.2 < 1e-6,
-            "relative exp, sigmoid, tanh errors {worst:?}"
-        );
+        assert!(worst.0 < 1e-6 && worst.1 < 1e-6 && worst.2 < 1e-6, "relative exp, sigmoid, tanh errors {worst:?}");
         assert!(sigmoid(-200.0) < 1e-37);
         assert_eq!(sigmoid(200.0), 1.0);
         assert_eq!(tanh(100.0), 1.0);

@@ -231,8 +231,7 @@ impl Conv {
                     let (inside0, inside1) = (x0.max(0), x1.min(w));
                     let mut v = Scratch::zeroed((x1 - x0) as usize * c);
                     if inside0 < inside1 {
-                        v[(inside0 - x0) as usize * c..(inside1 - x0) as usize * c]
-                            .copy_from_slice(&input.data[row(inside0)..row(inside1)]);
+                        v[(inside0 - x0) as usize * c..(inside1 - x0) as usize * c].copy_from_slice(&input.data[row(inside0)..row(inside1)]);
                     }
                     padded = v;
                     &padded[..]
@@ -277,10 +276,7 @@ impl Conv {
     pub fn outputs_in(mut self, order: &[usize]) -> Conv {
         debug_assert_eq!(order.len(), self.out_ch);
         let old = std::mem::take(&mut self.weights);
-        self.weights = old
-            .chunks_exact(self.out_ch)
-            .flat_map(|row| order.iter().map(|&o| row[o]))
-            .collect();
+        self.weights = old.chunks_exact(self.out_ch).flat_map(|row| order.iter().map(|&o| row[o])).collect();
         self.bias = order.iter().map(|&o| self.bias[o]).collect();
         self
     }
@@ -292,11 +288,7 @@ impl Conv {
             in_ch: self.in_ch,
             out_ch: o1 - o0,
             taps: self.taps.clone(),
-            weights: self
-                .weights
-                .chunks_exact(self.out_ch)
-                .flat_map(|row| row[o0..o1].iter().copied())
-                .collect(),
+            weights: self.weights.chunks_exact(self.out_ch).flat_map(|row| row[o0..o1].iter().copied()).collect(),
             bias: self.bias[o0..o1].to_vec(),
         }
     }

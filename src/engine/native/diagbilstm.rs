@@ -9,8 +9,8 @@ use std::ops::Range;
 
 use super::conv::{add, widened, Conv, Map, Mask};
 use super::head::Head;
-use super::lstm::{cell, LstmGates};
 use super::scratch::Scratch;
+use super::lstm::{cell, LstmGates};
 use super::{Activations, Labels, Layered};
 use crate::arch::diagonal_bilstm::Config;
 use crate::error::Result;
@@ -239,20 +239,8 @@ impl Activations for Maps {
     }
 
     fn widened(&self, n: usize, upto: usize) -> Self {
-        let states = |s: &[States]| {
-            s.iter()
-                .map(|s| States {
-                    h: s.h.widened(n, upto),
-                    c: s.c.widened(n, upto),
-                })
-                .collect()
-        };
-        Maps {
-            image: self.image.widened(n, upto),
-            stream: widened(&self.stream, n, upto),
-            lr: states(&self.lr),
-            rl: states(&self.rl),
-        }
+        let states = |s: &[States]| s.iter().map(|s| States { h: s.h.widened(n, upto), c: s.c.widened(n, upto) }).collect();
+        Maps { image: self.image.widened(n, upto), stream: widened(&self.stream, n, upto), lr: states(&self.lr), rl: states(&self.rl) }
     }
 }
 
@@ -315,8 +303,7 @@ impl Layered for DiagBiLstm {
                 let up = (i > 0).then(|| s.h.at(p - self.w));
                 let side = (j > 0).then(|| s.h.at(p - 1));
                 let pre = self.layers[l].lr.pre_gates(m.stream[l].at(p), up, side);
-                LstmGates::from_pre(l, "left-to-right", &pre[..4 * self.hidden])
-                // the first image
+                LstmGates::from_pre(l, "left-to-right", &pre[..4 * self.hidden]) // the first image
             })
             .collect()
     }

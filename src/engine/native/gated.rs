@@ -4,8 +4,8 @@
 
 use std::ops::Range;
 
-use super::activation::{sigmoid, tanh};
 use super::conv::{add, widened, Conv, Map, Mask};
+use super::activation::{sigmoid, tanh};
 use super::head::Head;
 use super::scratch::Scratch;
 use super::{Activations, Labels, Layered};
@@ -40,13 +40,7 @@ pub struct Gated {
 
 impl Gated {
     pub fn load(file: &ModelFile, meta: &ModelMeta, config: &Config) -> Result<Self> {
-        let Config {
-            hidden: p,
-            kernel_in: k_in,
-            kernel: k,
-            out_hidden,
-            layers: n,
-        } = *config;
+        let Config { hidden: p, kernel_in: k_in, kernel: k, out_hidden, layers: n } = *config;
         let (c, classes) = (meta.channels, meta.classes);
         let order = by_group(p, c);
         let mut layers = Vec::new();
@@ -66,7 +60,8 @@ impl Gated {
             };
             layers.push(Layer {
                 v_conv: Conv::load(file, &format!("{pre}.v_conv"), in_ch, 2 * p, kk, kk, Mask::Vertical(t), true)?,
-                h_conv: Conv::load(file, &format!("{pre}.h_conv"), in_ch, 2 * p, 1, kk, Mask::GatePair(t, c), true)?.outputs_in(&order),
+                h_conv: Conv::load(file, &format!("{pre}.h_conv"), in_ch, 2 * p, 1, kk, Mask::GatePair(t, c), true)?
+                    .outputs_in(&order),
                 link: Conv::load(file, &format!("{pre}.link"), 2 * p, 2 * p, 1, 1, Mask::None, true)?.outputs_in(&order),
                 h_out: Conv::load(file, &format!("{pre}.h_out"), p, p, 1, 1, Mask::Raster(B, c), true)?,
                 // The last layer's gated vertical output is never read, so the file has no v_cond there.
@@ -156,10 +151,7 @@ fn permute_rows(m: &[f32], classes: usize, order: &[usize]) -> Vec<f32> {
     if m.is_empty() {
         return Vec::new();
     }
-    order
-        .iter()
-        .flat_map(|&o| m[o * classes..(o + 1) * classes].iter().copied())
-        .collect()
+    order.iter().flat_map(|&o| m[o * classes..(o + 1) * classes].iter().copied()).collect()
 }
 
 /// Adds one position's per-image bias (`n x c`) at every position of a span.

@@ -182,17 +182,7 @@ fn blocks(m: usize, k: usize, lda: usize, n: usize, cols: Range<usize>, a: &[f32
 /// the inputs were skipped.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn block_rows<const R: usize>(
-    r0: usize,
-    k: usize,
-    lda: usize,
-    n: usize,
-    cols: Range<usize>,
-    a: &[f32],
-    b: &[f32],
-    c: &mut [f32],
-    skip: bool,
-) -> bool {
+fn block_rows<const R: usize>(r0: usize, k: usize, lda: usize, n: usize, cols: Range<usize>, a: &[f32], b: &[f32], c: &mut [f32], skip: bool) -> bool {
     let a = &a[r0 * lda..(r0 + R - 1) * lda + k];
     let c = &mut c[r0 * n..];
     let mut nonzero = [const { MaybeUninit::<u32>::uninit() }; KC];
@@ -274,31 +264,10 @@ mod tests {
     fn every_path_matches_the_definition_bit_for_bit() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        let shapes = [
-            (1, 5, 3),
-            (1, 120, 768),
-            (1, 1100, 40),
-            (1, 70, 60),
-            (1, 30, 13),
-            (8, 40, 24),
-            (1, 100, 40),
-            (3, 64, 128),
-            (6, 17, 9),
-            (16, 320, 64),
-            (50, 7, 130),
-            (4, 8, 8),
-        ];
+        let shapes = [(1, 5, 3), (1, 120, 768), (1, 1100, 40), (1, 70, 60), (1, 30, 13), (8, 40, 24), (1, 100, 40), (3, 64, 128), (6, 17, 9), (16, 320, 64), (50, 7, 130), (4, 8, 8)];
         for (&(m, k, n), zeros) in shapes.iter().flat_map(|s| [(s, 0.0), (s, 0.6), (s, -1.0)]) {
             let mut v = |len: usize, zeros: f32| -> Vec<f32> {
-                (0..len)
-                    .map(|_| {
-                        if rng.random::<f32>() < zeros {
-                            0.0
-                        } else {
-                            rng.random::<f32>() - 0.5
-                        }
-                    })
-                    .collect()
+                (0..len).map(|_| if rng.random::<f32>() < zeros { 0.0 } else { rng.random::<f32>() - 0.5 }).collect()
             };
             let (mut a, b, c0) = (v(m * k, zeros), v(k * n, 0.3), v(m * n, 0.3));
             if zeros < 0.0 {
@@ -343,11 +312,7 @@ mod tests {
             let mut window = c0.clone();
             gemm_cols(m, k, n, cols.clone(), &a, &b, &mut window);
             for (i, (&w, (&full, &before))) in window.iter().zip(want.iter().zip(&c0)).enumerate() {
-                assert_eq!(
-                    w,
-                    if cols.contains(&(i % n)) { full } else { before },
-                    "window {cols:?} of {m}x{k}x{n}"
-                );
+                assert_eq!(w, if cols.contains(&(i % n)) { full } else { before }, "window {cols:?} of {m}x{k}x{n}");
             }
         }
     }

@@ -24,13 +24,7 @@ pub struct PixelCnn {
 
 impl PixelCnn {
     pub fn load(file: &ModelFile, meta: &ModelMeta, config: &Config) -> Result<Self> {
-        let Config {
-            hidden: hid,
-            kernel_in: k_in,
-            kernel: k,
-            out_hidden,
-            ..
-        } = *config;
+        let Config { hidden: hid, kernel_in: k_in, kernel: k, out_hidden, .. } = *config;
         let c = meta.channels;
         let rb = |t| Mask::Raster(t, c);
         let mut blocks = Vec::new();
@@ -93,11 +87,7 @@ impl Activations for Maps {
     }
 
     fn widened(&self, n: usize, upto: usize) -> Self {
-        Maps {
-            image: self.image.widened(n, upto),
-            stream: widened(&self.stream, n, upto),
-            inner: widened(&self.inner, n, upto),
-        }
+        Maps { image: self.image.widened(n, upto), stream: widened(&self.stream, n, upto), inner: widened(&self.inner, n, upto) }
     }
 }
 

@@ -7,8 +7,8 @@ use std::ops::Range;
 
 use super::conv::{add, widened, Conv, Map, Mask};
 use super::head::Head;
-use super::lstm::{cell, LstmGates};
 use super::scratch::Scratch;
+use super::lstm::{cell, LstmGates};
 use super::{Activations, Labels, Layered};
 use crate::arch::row_lstm::Config;
 use crate::error::Result;
@@ -37,12 +37,7 @@ pub struct RowLstm {
 
 impl RowLstm {
     pub fn load(file: &ModelFile, meta: &ModelMeta, config: &Config) -> Result<Self> {
-        let Config {
-            hidden: hid,
-            kernel_in: k_in,
-            kernel: k,
-            ..
-        } = *config;
+        let Config { hidden: hid, kernel_in: k_in, kernel: k, .. } = *config;
         let c = meta.channels;
         let mut layers = Vec::new();
         for l in 0..config.layers {
@@ -85,13 +80,7 @@ impl RowLstm {
         let stride = m.image.n * self.hidden;
         let (above, here) = m.cell[l].data.split_at_mut(p0 * stride);
         let c_prev = (p0 >= w).then(|| &above[(p0 - w) * stride..(p1 - w) * stride]);
-        cell(
-            self.hidden,
-            &gates,
-            c_prev,
-            m.state[l].span_mut(p0, p1),
-            &mut here[..(p1 - p0) * stride],
-        );
+        cell(self.hidden, &gates, c_prev, m.state[l].span_mut(p0, p1), &mut here[..(p1 - p0) * stride]);
         let (before, after) = m.stream.split_at_mut(l + 1);
         let out = after[0].span_mut(p0, p1);
         layer.out.pointwise(m.state[l].span(p0, p1), out);
