@@ -39,13 +39,13 @@ impl Map {
     /// from `upto` on are not computed yet).
     pub fn widened(&self, n: usize, upto: usize) -> Map {
         assert_eq!(self.n, 1, "only a one-image map is widened");
-        let mut data = Vec::with_capacity(self.data.len() * n);
-        for v in self.data[..upto * self.c].chunks_exact(self.c) {
-            for _ in 0..n {
-                data.extend_from_slice(v);
+        // Zeros first, as `new` allocates them (natively pages that are zero until written).
+        let mut data = vec![0.0; self.data.len() * n];
+        for (v, images) in self.data[..upto * self.c].chunks_exact(self.c).zip(data.chunks_exact_mut(n * self.c)) {
+            for one in images.chunks_exact_mut(self.c) {
+                one.copy_from_slice(v);
             }
         }
-        data.resize(self.data.len() * n, 0.0);
         Map { data, n, ..*self }
     }
 
