@@ -175,9 +175,10 @@ pub fn deterministic(engine: &dyn Engine, positions: usize) {
     assert!(first != run(6), "{:?}: different seeds gave the same images", engine.kind());
 }
 
-/// Kept sub-pixels survive sampling, everything else is filled.
-pub fn completion_keeps_pixels(engine: &dyn Engine) {
-    let m = engine.meta().clone();
+/// A held-out image's top half (every channel of its first `height / 2` rows) kept, the rest free;
+/// and the number of pixels in that half.
+fn top_half_kept(engine: &dyn Engine) -> (Vec<Option<u8>>, usize) {
+    let m = engine.meta();
     let image = &held_out(engine, 1)[0];
     let (hw, cut) = (m.height * m.width, m.height / 2 * m.width);
     let mut kept: Vec<Option<u8>> = vec![None; m.image_len()];
@@ -186,6 +187,14 @@ pub fn completion_keeps_pixels(engine: &dyn Engine) {
             kept[c * hw + p] = Some(image.levels[c * hw + p]);
         }
     }
+    (kept, cut)
+}
+
+/// Kept sub-pixels survive sampling, everything else is filled.
+pub fn completion_keeps_pixels(engine: &dyn Engine) {
+    let m = engine.meta().clone();
+    let hw = m.height * m.width;
+    let (mut kept, cut) = top_half_kept(engine);
     kept[cut + hw / 4] = Some((m.levels - 1) as u8); // a drawn sub-pixel below the cut
     let mut s = Sampler::new(engine, 3, 1, 1.0, labels(engine, 3), kept.clone()).unwrap();
     s.run_to_end().unwrap();
@@ -206,14 +215,7 @@ pub fn completion_keeps_pixels(engine: &dyn Engine) {
 pub fn shared_prefix_equals_separate(native: &NativeEngine) {
     let m = native.meta().clone();
     let (n, lab) = (4, vec![if m.classes > 0 { Some(1) } else { None }; 4]);
-    let image = &held_out(native, 1)[0];
-    let (hw, cut) = (m.height * m.width, m.height / 2 * m.width);
-    let mut top: Vec<Option<u8>> = vec![None; m.image_len()];
-    for c in 0..m.channels {
-        for p in 0..cut {
-            top[c * hw + p] = Some(image.levels[c * hw + p]);
-        }
-    }
+    let (top, cut) = top_half_kept(native);
     // Conditional models also with guidance, whose unconditional sessions are shared and widened too.
     let guidance = if m.classes > 0 { 3.0 } else { 1.0 };
     for (kept, scale, what) in [(Vec::new(), 1.0, "unconditional"), (top.clone(), 1.0, "top half kept"), (top, guidance, "top half kept, guided")] {
