@@ -335,8 +335,12 @@ impl Part {
             self.probabilities.clear();
             for b in 0..n {
                 let start = self.probabilities.len();
-                let r = if rows == 1 { 0 } else { b };
-                softmax_into(&logits[r * m.levels..(r + 1) * m.levels], temperature, &mut self.probabilities);
+                if rows == 1 && b > 0 {
+                    // One image stands for all: its softmax is every image's.
+                    self.probabilities.extend_from_within(..m.levels);
+                } else {
+                    softmax_into(&logits[b * m.levels..(b + 1) * m.levels], temperature, &mut self.probabilities);
+                }
                 let k = draw(&self.probabilities[start..], self.rngs[b].random::<f32>());
                 levels[b * len + idx] = k as u8;
                 pixels[b * len + idx] = k as f32 / (m.levels - 1) as f32;

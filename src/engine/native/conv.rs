@@ -49,6 +49,12 @@ impl Map {
         Map { data, n, ..*self }
     }
 
+    /// The position `dy` rows and `dx` columns from `p`, if it is inside the map (else padding).
+    pub fn offset(&self, p: usize, (dy, dx): (isize, isize)) -> Option<usize> {
+        let (y, x) = ((p / self.w) as isize + dy, (p % self.w) as isize + dx);
+        ((0..self.h as isize).contains(&y) && (0..self.w as isize).contains(&x)).then(|| y as usize * self.w + x as usize)
+    }
+
     /// Every image's channels at position `p`: `n x c`.
     pub fn at(&self, p: usize) -> &[f32] {
         self.span(p, p + 1)
@@ -185,13 +191,9 @@ impl Conv {
         let k = self.taps.len() * self.in_ch;
         let mut im2col = Scratch::zeroed(rows * k);
         for p in p0..p1 {
-            let (i, j) = ((p / input.w) as isize, (p % input.w) as isize);
-            for (t, &(dy, dx)) in self.taps.iter().enumerate() {
-                let (y, x) = (i + dy, j + dx);
-                if y < 0 || x < 0 || y >= input.h as isize || x >= input.w as isize {
-                    continue;
-                }
-                let src = input.at(y as usize * input.w + x as usize);
+            for (t, &tap) in self.taps.iter().enumerate() {
+                let Some(q) = input.offset(p, tap) else { continue };
+                let src = input.at(q);
                 for b in 0..input.n {
                     let row = (p - p0) * input.n + b;
                     im2col[row * k + t * self.in_ch..row * k + (t + 1) * self.in_ch]
@@ -249,14 +251,10 @@ impl Conv {
     /// on the map's `n x in_ch` block there, in tap order (the im2col product's order of inputs);
     /// taps outside are padding, skipped as the kernels skip zeros.
     fn taps_in_place(&self, input: &Map, p: usize, out: &mut [f32], cols: &[Range<usize>]) {
-        let (i, j) = ((p / input.w) as isize, (p % input.w) as isize);
         let (c, oc) = (self.in_ch, self.out_ch);
-        for (t, &(dy, dx)) in self.taps.iter().enumerate() {
-            let (y, x) = (i + dy, j + dx);
-            if y < 0 || x < 0 || y >= input.h as isize || x >= input.w as isize {
-                continue;
-            }
-            let a = input.at(y as usize * input.w + x as usize);
+        for (t, &tap) in self.taps.iter().enumerate() {
+            let Some(q) = input.offset(p, tap) else { continue };
+            let a = input.at(q);
             for col in cols {
                 gemm_strided(input.n, c, c, oc, col.clone(), a, &self.weights[t * c * oc..(t + 1) * c * oc], out);
             }
