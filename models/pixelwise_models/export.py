@@ -26,7 +26,7 @@ def parse():
 
 def main():
     args = parse()
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     ckpt = torch.load(args.ckpt, map_location="cpu", weights_only=False)
     model = build(ckpt["arch"], ckpt["kwargs"])
     model.load_state_dict(ckpt["state_dict"])
@@ -71,6 +71,9 @@ def export_generator(model, ckpt, dataset, test_x, test_y, out):
         "pixelwise.training": json.dumps({
             "device": ckpt["device"], "epochs_kept": ckpt["epochs"], "seconds_kept": round(ckpt["seconds"], 1),
             "total_epochs": ckpt.get("total_epochs"), "total_seconds": round(ckpt.get("total_seconds", 0), 1),
+            **({"threads": ckpt["threads"]} if "threads" in ckpt else {}),
+            **({"images_kept": ckpt["images"]} if "images" in ckpt else {}),
+            **({"init_from": ckpt["init_from"]} if ckpt.get("init_from") else {}),
         }),
     }
     finish(out, meta, model, example)

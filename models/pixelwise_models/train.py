@@ -1,6 +1,10 @@
-"""Train one architecture on the fixed MNIST split; keeps the checkpoint with the best validation NLL.
+"""Train one architecture on its data set's fit split; keeps the checkpoint with the best validation NLL.
 
 python -m pixelwise_models.train --arch pixelcnn --seconds 300 --out ckpt/pixelcnn.pt
+
+Bernoulli-binarised MNIST draws the fit digits afresh each epoch (p = grey/255), as the papers do;
+validation and test are fixed draws (data.py). `--init-from FILE.onnx` starts from a committed model's
+weights (its initializers, read by their PyTorch names) to fine-tune it.
 """
 import argparse
 import json
@@ -10,10 +14,12 @@ import sys
 import time
 
 import numpy as np
+import onnx
+import onnx.numpy_helper
 import torch
 import torch.nn.functional as F
 
-from . import datasets
+from . import data, datasets
 from .nll import mean_nll, nll_per_image, one_hot
 from .zoo import build
 
@@ -31,8 +37,28 @@ def parse():
     p.add_argument("--label-dropout", type=float, default=0.1, help="share of labels zeroed (unconditional use)")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--init-from", help="a model file (.onnx) whose initializers, by PyTorch name, start the weights")
+    p.add_argument("--validate-every", type=int, default=0,
+                   help="validate (and maybe keep a checkpoint) every this many fit images; 0: once per epoch")
     p.add_argument("--out", required=True)
     return p.parse_args()
+
+
+def init_from_onnx(model, path):
+    """Copies every parameter of `model` from the initializer of the same name in `path` (the masks are
+    buffers the model builds from its config, as the native engine does)."""
+    inits = {t.name: onnx.numpy_helper.to_array(t) for t in onnx.load(path).graph.initializer}
+    params = {k for k, _ in model.named_parameters()}
+    state = {k: v for k, v in model.state_dict().items() if k in params}
+    missing = [k for k in state if k not in inits]
+    if missing:
+        raise SystemExit(f"{path}: no initializer for {missing} (config differs from the file's?)")
+    for k, v in state.items():
+        w = torch.from_numpy(np.array(inits[k])).to(v.dtype)
+        if tuple(w.shape) != tuple(v.shape):
+            raise SystemExit(f"{path}: {k} has shape {tuple(w.shape)}, the model wants {tuple(v.shape)}")
+        state[k] = w
+    model.load_state_dict(state, strict=False)
 
 
 def tensors(dataset, split, device):
@@ -54,14 +80,41 @@ def main():
     model = build(args.arch, kwargs).to(args.device)
     classifier = args.arch == "classifier"
     classes = 10 if classifier else model.classes
-    fit_x, fit_y = tensors(dataset, "fit", args.device)
+    if args.init_from:
+        init_from_onnx(model, args.init_from)
+    fresh = args.dataset == "mnist-bin" and args.binarisation == "bernoulli" and not classifier
+    if fresh:  # the grey levels as probabilities; each epoch draws its own binary digits from them
+        grey, labels = data.load_grey("fit")
+        fit_p = torch.from_numpy(grey[:, None].astype(np.float32) / 255.0).to(args.device)
+        fit_y = torch.from_numpy(labels).to(args.device)
+        fit_x = fit_p
+    else:
+        fit_x, fit_y = tensors(dataset, "fit", args.device)
     val_x, val_y = tensors(dataset, "validation", args.device)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     gen = torch.Generator(device="cpu").manual_seed(args.seed)
-    start, epoch, best, log = time.time(), 0, math.inf, []
+    start, epoch, best, log, seen = time.time(), 0, math.inf, [], 0
+
+    def checkpoint(score):
+        nonlocal best
+        log.append({"epoch": epoch, "images": seen, "seconds": round(time.time() - start, 1), "validation": score})
+        print(json.dumps(log[-1]), flush=True)
+        if score < best:
+            best = score
+            torch.save({
+                "arch": args.arch, "kwargs": kwargs, "state_dict": model.state_dict(),
+                "train_command": command, "binarisation": args.binarisation, "dataset": args.dataset, "log": log,
+                "epochs": epoch, "images": seen, "seconds": time.time() - start, "init_from": args.init_from,
+                "device": torch.cuda.get_device_name() if args.device == "cuda" else "cpu",
+                "threads": args.threads,
+            }, args.out)
+
+    if args.init_from:  # the starting weights compete too: fine-tuning never keeps worse ones
+        checkpoint(_validate(model, val_x, val_y, classifier, classes, levels))
     while time.time() - start < args.seconds:
         model.train()
         order = torch.randperm(len(fit_x), generator=gen).to(args.device)
+        epoch_x = torch.bernoulli(fit_p, generator=gen) if fresh else fit_x
         for s in range(0, len(order) - args.batch + 1, args.batch):
             frac = (time.time() - start) / args.seconds
             if frac >= 1.0:
@@ -69,7 +122,7 @@ def main():
             for group in opt.param_groups:
                 group["lr"] = args.lr * 0.5 * (1 + math.cos(math.pi * frac))
             idx = order[s : s + args.batch]
-            x, y = fit_x[idx], fit_y[idx]
+            x, y = epoch_x[idx], fit_y[idx]
             if classifier:
                 loss = F.cross_entropy(model(x), y)
             else:
@@ -82,18 +135,12 @@ def main():
             opt.zero_grad()
             loss.backward()
             opt.step()
+            seen += len(idx)
+            if args.validate_every and seen % args.validate_every < len(idx):
+                checkpoint(_validate(model, val_x, val_y, classifier, classes, levels))
+                model.train()
         epoch += 1
-        score = _validate(model, val_x, val_y, classifier, classes, levels)
-        log.append({"epoch": epoch, "seconds": round(time.time() - start, 1), "validation": score})
-        print(json.dumps(log[-1]), flush=True)
-        if score < best:
-            best = score
-            torch.save({
-                "arch": args.arch, "kwargs": kwargs, "state_dict": model.state_dict(),
-                "train_command": command, "binarisation": args.binarisation, "dataset": args.dataset, "log": log,
-                "epochs": epoch, "seconds": time.time() - start,
-                "device": torch.cuda.get_device_name() if args.device == "cuda" else "cpu",
-            }, args.out)
+        checkpoint(_validate(model, val_x, val_y, classifier, classes, levels))
     # Record the full curve in the kept checkpoint too.
     ckpt = torch.load(args.out, weights_only=False)
     ckpt["log"], ckpt["total_epochs"], ckpt["total_seconds"] = log, epoch, time.time() - start
