@@ -2,6 +2,7 @@
 //! pixel, by tract-onnx or by a cached native engine, from one self-describing .onnx file.
 
 pub mod arch;
+pub mod codec;
 #[cfg(feature = "tract")]
 pub mod classifier;
 #[cfg(feature = "tract")]
@@ -26,6 +27,8 @@ pub mod data;
 pub mod eval;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod heldout;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod image_io;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod png_grid;
 

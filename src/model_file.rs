@@ -14,6 +14,8 @@ pub struct ModelFile {
     pub props: BTreeMap<String, String>,
     /// Initializer name -> its index in the graph's initializers.
     weights: HashMap<String, usize>,
+    /// The first bytes of SHA-256 of the file: the codec names its model by it.
+    pub digest: crate::codec::ModelDigest,
     /// The file as read: tract parses the full graph (attributes and all) from it.
     #[cfg(feature = "tract")]
     pub bytes: Vec<u8>,
@@ -71,6 +73,7 @@ impl ModelFile {
             proto,
             props,
             weights,
+            digest: crate::codec::model_digest(bytes),
             #[cfg(feature = "tract")]
             bytes: bytes.to_vec(),
         })

@@ -20,6 +20,10 @@ pub struct Args {
     /// The classifier used by --conditional.
     #[arg(long, default_value = "models/classifier-mnist.onnx")]
     classifier: PathBuf,
+    /// Instead of the NLL: code every held-out image with the model (native engine) and report the
+    /// bytes against the NLL, PNG and lossless WebP, each image decoded and compared.
+    #[arg(long)]
+    codec: bool,
     /// Seed of the --conditional samples.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -32,6 +36,9 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<()> {
+    if a.codec {
+        return crate::codec::eval(&a.m.model, a.limit);
+    }
     let engine = a.m.load()?;
     if let Some(per_class) = a.conditional {
         return conditional(&a, engine.as_ref(), per_class);

@@ -1,7 +1,10 @@
-//! The native command line: sample, eval, bench, inspect, soak (and manifest, digits for the page).
+//! The native command line: sample, eval, bench, inspect, soak, compress, decompress (and manifest,
+//! digits for the page).
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bench;
+#[cfg(not(target_arch = "wasm32"))]
+mod codec;
 #[cfg(not(target_arch = "wasm32"))]
 mod digits;
 #[cfg(not(target_arch = "wasm32"))]
@@ -27,6 +30,8 @@ fn main() {
         Command::Manifest(a) => manifest::run(a),
         Command::Digits(a) => digits::run(a),
         Command::Soak(a) => soak::run(a),
+        Command::Compress(a) => codec::compress(a),
+        Command::Decompress(a) => codec::decompress(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");
@@ -94,4 +99,8 @@ enum Command {
     Digits(digits::Args),
     /// Generations and model reloads back to back, resident memory every so often; fails unless it levels off.
     Soak(soak::Args),
+    /// Losslessly compress a PNG with the model (native engine): `compress --model F in.png out.pxw`.
+    Compress(codec::CompressArgs),
+    /// Decode a compressed image back to PNG with the model it was made with.
+    Decompress(codec::DecompressArgs),
 }

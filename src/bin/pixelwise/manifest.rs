@@ -49,18 +49,20 @@ pub fn run(a: Args) -> Result<()> {
     for path in files {
         let file_name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
         // Files without generative metadata (the classifier) are skipped, with a note why.
-        let meta = match ModelFile::from_path(&path).and_then(|f| f.meta().map(|m| (m, f.parameter_count()))) {
+        let meta = match ModelFile::from_path(&path).and_then(|f| f.meta().map(|m| (m, f.parameter_count(), f.digest))) {
             Ok(m) => m,
             Err(e) => {
                 eprintln!("manifest: skipping {file_name}: {e}");
                 continue;
             }
         };
-        let (m, parameters) = meta;
+        let (m, parameters, digest) = meta;
         entries.push(serde_json::json!({
             "file": file_name, "name": display_name(&m.arch_name), "data": data_label(&m.dataset_name()), "arch": m.arch_name, "levels": m.levels,
             "channels": m.channels, "height": m.height, "width": m.width, "classes": m.classes,
             "test_nll_nats": m.test_nll_nats, "parameters": parameters, "config": m.config,
+            // Names the file in a compressed image's header (a share link finds its model by it).
+            "digest": pixelwise::codec::format::hex(&digest),
         }));
     }
     if entries.is_empty() {
