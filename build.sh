@@ -4,7 +4,8 @@
 #   ./build.sh test    every test: native (cargo), in-browser (wasm-pack), end to end (Playwright)
 #   ./build.sh site    a static folder (target/site, SITE=... to change) any static host can serve
 #   ./build.sh soak    memory over 500 generations and 100 model switches, native and in the browser (not CI)
-#   ./build.sh fuzz [seconds]   cargo-fuzz over the loader and both engines, on the pinned nightly (not CI)
+#   ./build.sh fuzz [seconds] [target]   cargo-fuzz over the loader and both engines (model_file) and the
+#                               codec's decoder (codec), each for that long, on the pinned nightly (not CI)
 #   ./build.sh bench [query]    the browser bench beside onnxruntime-web, one JSON line per model (minutes;
 #                               not CI). query: the bench page's options, e.g. quick=1 or models=a.onnx
 # Installs whatever is missing (Rust targets, wasm-bindgen CLI, wasm-pack, Chromium, npm packages)
@@ -106,16 +107,44 @@ build_native() {
 WASM_OPT_FLAGS=(-O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
 
+# wasm-opt on a freshly built module, into www/pkg, unless the module is the one last optimised there
+# (its SHA-256 kept beside the output): a second `serve` on a built tree skips the minutes wasm-opt
+# takes, while any change to the sources gives another module and so a new run.
+optimise() { # raw.wasm out-name [extra wasm-opt flags]
+  local raw=$1 name=$2; shift 2
+  local out=www/pkg/${name}_bg.wasm stamp=www/pkg/${name}_bg.wasm.source-sha256 sum
+  sum=$(sha256sum "$raw" | cut -d' ' -f1)
+  if [ -f "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then
+    echo "  wasm-opt: $name unchanged since its last optimisation, kept"
+    return 0
+  fi
+  node tools/node_modules/binaryen/bin/wasm-opt "${WASM_OPT_FLAGS[@]}" "$@" "$raw" -o "$out.opt"
+  mv "$out.opt" "$out"
+  echo "$sum" >"$stamp"
+  echo "  wasm-opt ${WASM_OPT_FLAGS[0]}: $name $(stat -c %s "$raw") -> $(stat -c %s "$out") bytes"
+}
+
+# The generated JS beside the module, copied into www/pkg only where it changed (mtimes kept for
+# `compress`, which skips what it has already compressed).
+copy_glue() { # from-dir
+  local f
+  for f in "$1"/*; do
+    [ -f "$f" ] && [[ $f != *.wasm ]] || continue
+    cmp -s "$f" "www/pkg/${f##*/}" || cp "$f" www/pkg/
+  done
+  if [ -d "$1/snippets" ]; then mkdir -p www/pkg/snippets && cp -r -u "$1/snippets/." www/pkg/snippets/; fi
+}
+
 wasm_module() { # out-name [-- cargo args]
   local name=$1; shift
   # no-install: wasm-pack uses the wasm-bindgen built above and downloads nothing.
   # Profile `wasm` (Cargo.toml): dependencies optimised for size. wasm-opt runs below, not in wasm-pack.
-  wasm-pack build --target web --profile wasm --no-opt --mode no-install --out-dir www/pkg --out-name "$name" "$@"
-  local wasm=www/pkg/${name}_bg.wasm before
-  before=$(stat -c %s "$wasm")
-  node tools/node_modules/binaryen/bin/wasm-opt "${WASM_OPT_FLAGS[@]}" "$wasm" -o "$wasm.opt"
-  mv "$wasm.opt" "$wasm"
-  echo "  wasm-opt ${WASM_OPT_FLAGS[0]}: $name $before -> $(stat -c %s "$wasm") bytes"
+  local raw=target/wasm-pkg/$name
+  wasm-pack build --target web --profile wasm --no-opt --mode no-install --out-dir "$raw" --out-name "$name" "$@"
+  mkdir -p www/pkg
+  rm -f "$raw/.gitignore" "$raw/package.json" "$raw/README.md"
+  copy_glue "$raw"
+  optimise "$raw/${name}_bg.wasm" "$name"
 }
 
 build_wasm() {
@@ -123,7 +152,6 @@ build_wasm() {
   wasm_module pixelwise_native -- --no-default-features
   wasm_module pixelwise
   build_wasm_threads
-  rm -f www/pkg/.gitignore www/pkg/package.json www/pkg/README.md
   # The raw sizes, for the page's download progress (the body arrives decoded, whatever the encoding).
   printf '{"native": %d, "threads": %d, "full": %d}\n' "$(stat -c %s www/pkg/pixelwise_native_bg.wasm)" \
     "$(stat -c %s www/pkg/pixelwise_threads_bg.wasm)" "$(stat -c %s www/pkg/pixelwise_bg.wasm)" >www/pkg/sizes.json
@@ -149,18 +177,21 @@ build_wasm_threads() {
   # stays in the single-threaded full module.
   RUSTFLAGS="$flags" CARGO_TARGET_DIR=target/threads rustup run "$THREADS_NIGHTLY" cargo build --lib --release \
     --target wasm32-unknown-unknown --no-default-features --features threads -Z build-std=panic_abort,std
-  wasm-bindgen --target web --out-dir www/pkg --out-name pixelwise_threads \
+  local raw=target/wasm-pkg/pixelwise_threads
+  wasm-bindgen --target web --out-dir "$raw" --out-name pixelwise_threads \
     target/threads/wasm32-unknown-unknown/release/pixelwise.wasm
-  local wasm=www/pkg/pixelwise_threads_bg.wasm
-  node tools/node_modules/binaryen/bin/wasm-opt "${WASM_OPT_FLAGS[@]}" --enable-threads "$wasm" -o "$wasm.opt"
-  mv "$wasm.opt" "$wasm"
+  copy_glue "$raw"
+  optimise "$raw/pixelwise_threads_bg.wasm" pixelwise_threads --enable-threads
 }
 
 build_site() {
   log "models for the page"
   mkdir -p www/models
-  rm -f www/models/*.onnx
-  cp models/*-mnist-*.onnx models/*-emoji-*.onnx www/models/
+  # -p keeps each model's mtime, so `compress` redoes only models that changed; none left over.
+  for f in www/models/*.onnx; do
+    [ -e "$f" ] && [ ! -e "models/${f##*/}" ] && rm -f "$f"
+  done
+  cp -p models/*-mnist-*.onnx models/*-emoji-*.onnx www/models/
   ./target/release/pixelwise manifest --models www/models --out www/models.json
   # A few held-out digits for the page's "start from a real digit".
   ./target/release/pixelwise digits --out www/digits.json --count 50
@@ -178,11 +209,17 @@ ort_assets() {
 
 compress() {
   log "precompressing the built wasm and models (brotli -q 11, gzip -9)"
-  # The big built artefacts only: hand-edited sources are served as they are, so never stale.
-  rm -f www/pkg/*.br www/pkg/*.gz www/models/*.br www/models/*.gz
+  # The big built artefacts only: hand-edited sources are served as they are, so never stale. A file
+  # whose .br and .gz are newer than it is skipped (the copies above keep unchanged files' mtimes).
+  local f
   for f in www/pkg/*.wasm www/pkg/*.js www/models/*.onnx; do
+    [ "$f.br" -nt "$f" ] && [ "$f.gz" -nt "$f" ] && continue
     brotli -q 11 -f -k "$f"
     gzip -9 -f -k "$f"
+  done
+  # Nothing stale: a model no longer there takes its compressed copies with it.
+  for f in www/pkg/*.br www/pkg/*.gz www/models/*.br www/models/*.gz; do
+    [ -e "$f" ] && [ ! -e "${f%.*}" ] && rm -f "$f"
   done
   ls -l www/pkg/*_bg.wasm* | awk '{print "  " $5, $9}'
 }
@@ -269,18 +306,27 @@ bench() { # [query]
 
 NIGHTLY=nightly-2026-05-19 # the fuzzing toolchain, pinned by date
 
-fuzz() { # seconds
-  local seconds=${1:-600}
+fuzz() { # seconds [target]: each target (model_file, codec) for that long, or only the one named
+  local seconds=${1:-600} only=${2:-}
   rustup toolchain list | grep -q "^$NIGHTLY" || rustup toolchain install "$NIGHTLY" --profile minimal
   command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-  # Seeded with every committed model and the malformed fixtures.
-  mkdir -p fuzz/corpus/model_file
+  # Seeded with every committed model and the malformed fixtures; the codec with the committed files.
+  mkdir -p fuzz/corpus/model_file fuzz/corpus/codec
   cp models/*.onnx tests/fixtures/*.onnx fuzz/corpus/model_file/
-  log "fuzzing the model loader and both engines for $seconds s (cargo-fuzz, $NIGHTLY)"
-  # -timeout: tract optimising a large mutated graph takes over a minute under the sanitizer build
-  # (0.6 s in the release CLI), which is slow, not hung.
-  cargo "+$NIGHTLY" fuzz run model_file fuzz/corpus/model_file -- \
-    -max_total_time="$seconds" -timeout=300 -rss_limit_mb=4096 -print_final_stats=1
+  cp tests/fixtures/codec/*.pxw tests/fixtures/codec/fuzz/* fuzz/corpus/codec/
+  if [ -z "$only" ] || [ "$only" = model_file ]; then
+    log "fuzzing the model loader and both engines for $seconds s (cargo-fuzz, $NIGHTLY)"
+    # -timeout: tract optimising a large mutated graph takes over a minute under the sanitizer build
+    # (0.6 s in the release CLI), which is slow, not hung.
+    cargo "+$NIGHTLY" fuzz run model_file fuzz/corpus/model_file -- \
+      -max_total_time="$seconds" -timeout=300 -rss_limit_mb=4096 -print_final_stats=1
+  fi
+  if [ -z "$only" ] || [ "$only" = codec ]; then
+    log "fuzzing the codec's decoder with every committed model for $seconds s"
+    # Finds go to tests/fixtures/codec/fuzz/, which tests/codec.rs decodes on every test run.
+    cargo "+$NIGHTLY" fuzz run codec fuzz/corpus/codec -- -max_total_time="$seconds" -timeout=60 \
+      -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=tests/fixtures/codec/fuzz/
+  fi
 }
 
 case "${1:-}" in
@@ -288,7 +334,7 @@ case "${1:-}" in
   site) site ;;
   test) run_tests ;;
   soak) soak ;;
-  fuzz) fuzz "${2:-600}" ;;
+  fuzz) fuzz "${2:-600}" "${3:-}" ;;
   bench) bench "${2:-}" ;;
   setup) setup ;;
   *) echo "usage: $0 serve|test|site|soak|bench [query]|fuzz [seconds]" >&2; exit 2 ;;

@@ -2,6 +2,7 @@
 //! damaged files are errors, never wrong images; the payload is close to the model's NLL; the
 //! committed files (examples/codec_fixtures.rs; the in-browser test decodes the same ones) decode
 //! and re-encode to the same bytes; and, after the end-to-end test, the files the browser made.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

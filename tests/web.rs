@@ -127,3 +127,43 @@ fn painter_puts_each_step_on_the_canvas() {
     let mut other = GridPainter::with_shape(OffscreenCanvas::new(1, 1).unwrap(), &GridShape { n: 3, ..shape }).unwrap_or_else(|_| panic!("painter"));
     assert!(s.advance_into(1, &mut other).is_err(), "a 3-image grid for a 2-image sampler");
 }
+
+/// The committed codec files (examples/codec_fixtures.rs, encoded natively): each decodes in the
+/// browser to its image and re-encodes to the same bytes.
+#[wasm_bindgen_test]
+fn natively_compressed_files_decode_and_re_encode_to_the_same_bytes() {
+    macro_rules! fixture {
+        ($name:literal) => {
+            (
+                include_bytes!(concat!("../models/", $name, ".onnx")).as_slice(),
+                include_bytes!(concat!("fixtures/codec/", $name, ".pxw")).as_slice(),
+                include_str!(concat!("fixtures/codec/", $name, ".json")),
+            )
+        };
+    }
+    let fixtures = [
+        fixture!("pixelcnn-mnist-bin"),
+        fixture!("pixelcnn-mnistbern-bin"),
+        fixture!("pixelcnn-mnist-256"),
+        fixture!("gated-mnist-bin"),
+        fixture!("rowlstm-mnist-bin"),
+        fixture!("diagbilstm-mnist-bin"),
+        fixture!("gated-emoji-rgb"),
+    ];
+    for (model, pxw, json) in fixtures {
+        let fx: serde_json::Value = serde_json::from_str(json).expect("fixture JSON");
+        let levels: Vec<u8> = serde_json::from_value(fx["levels"].clone()).expect("levels");
+        let label: Option<u32> = serde_json::from_value(fx["label"].clone()).expect("label");
+        let mut m = Model::from_bytes(model).unwrap_or_else(|_| panic!("{} loads", fx["model"]));
+        let mut d = m.decoder(pxw).unwrap_or_else(|_| panic!("{}: a decoder", fx["model"]));
+        let mut last = None;
+        while !d.done() {
+            last = Some(d.advance(100, None).unwrap_or_else(|_| panic!("{}: decoding", fx["model"])));
+        }
+        assert_eq!(d.levels(), levels, "{}: decoded in the browser", fx["model"]);
+        let last = last.expect("steps");
+        assert!(last.done && last.bits > 0.0 && last.payload_bits < 8 * pxw.len(), "{}: the bits used are counted", fx["model"]);
+        let again = m.compress(&levels, label).unwrap_or_else(|_| panic!("{}: compress", fx["model"]));
+        assert_eq!(again, pxw, "{}: encoded in the browser", fx["model"]);
+    }
+}

@@ -106,6 +106,17 @@ export class DrawingPad {
     return out;
   }
 
+  /** The whole pad as level indices `[channels, side, side]`: what is drawn, and paper elsewhere.
+   *  Binary: 0 or `top`; grey and rgb: the painted values. */
+  levels(top, channels = 1) {
+    const hw = this.side * this.side;
+    const out = new Uint8Array(hw * channels);
+    for (let i = 0; i < hw; i++) {
+      for (let c = 0; c < channels; c++) out[c * hw + i] = this.mode === 'binary' ? (this.ink[i] ? top : 0) : this.value[i * 3 + (channels === 3 ? c : 0)];
+    }
+    return out;
+  }
+
   cell(e) {
     const r = this.canvas.getBoundingClientRect();
     return [((e.clientX - r.left) / r.width) * this.side, ((e.clientY - r.top) / r.height) * this.side];

@@ -9,12 +9,21 @@ import { Race } from './race.js';
 import { drawDiagram } from './diagram.js';
 import { Stepper } from './stepper.js';
 import { isolateLater } from './isolation.js';
+import { CodecPanel, linkBytes } from './codec-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 // A visit to the plain address draws a first grid by itself as soon as the model is in; an address
-// with settings (a shared link, the tests) waits for Generate.
-let autostart = params.toString() === '';
+// with settings (a shared link, the tests) waits for Generate, and one holding a compressed image
+// decodes that instead.
+let link = null;
+let linkError = null;
+try {
+  link = linkBytes();
+} catch (e) {
+  linkError = e.message;
+}
+let autostart = params.toString() === '' && !link && !linkError;
 
 // Read by the end-to-end test; also handy in the console.
 const pw = (window.pixelwise = { state: 'loading', frames: 0, stale: 0, figures: {}, lastCompletion: null, lastGeneration: null, field: null, marks: {} });
@@ -215,6 +224,8 @@ function onWorker(msg) {
   if (msg.type === 'stepper') return stepper.onMessage(msg);
   if (msg.type === 'field') return receptive.derived(msg);
   if (msg.type === 'png') return savePng(msg);
+  if (msg.type === 'compressed') return codec.onCompressed(msg);
+  if (msg.type === 'header') return codec.onHeader(msg);
   if (msg.gen !== gen) {
     pw.stale += 1; // an older generation, stopped or replaced
     return;
@@ -222,6 +233,10 @@ function onWorker(msg) {
   if (msg.type === 'loaded') return modelLoaded(msg);
   if (msg.type === 'error' && pendingLocal) return refuseLocal(msg.message);
   if (msg.type === 'error') {
+    if (job && job.kind === 'decode') {
+      $('grid').classList.add('rejected'); // the pixels drawn so far are not the image
+      codec.failed(msg.message);
+    }
     runAfterFirstPixel();
     job = null;
     showError(msg.message);
@@ -359,6 +374,11 @@ function modelLoaded(msg) {
   parts.push(`file ${(msg.bytes / 1024).toFixed(0)} KiB, loaded in ${msg.loadMs.toFixed(0)} ms`);
   $('model-info').textContent = parts.join(' · ');
   if (job) return; // the first grid is already under way
+  if (pendingDecode && pendingDecode.file === msg.file) {
+    const { file, bytes } = pendingDecode;
+    pendingDecode = null;
+    return startDecode(file, bytes);
+  }
   writeUrl();
   if (workerOk) setState('ready', 'Ready.');
 }
@@ -378,6 +398,31 @@ function classChosen() {
 
 // ---- jobs -------------------------------------------------------------------------------------
 
+/** A link's image waiting for its model to load. */
+let pendingDecode = null;
+
+/** Decodes a compressed image on the grid, position by position (its model loaded first). */
+function startDecode(file, bytes) {
+  if (loadedFile !== file || !meta) {
+    pendingDecode = { file, bytes };
+    if ($('model').value !== file) {
+      $('model').value = file;
+      requestModel();
+    }
+    return;
+  }
+  gen += 1;
+  job = { gen, kind: 'decode', canvas: 'grid', layout: null, n: 1, clickAt: performance.now(), firstAt: null, model: file, engine: 'native' };
+  pw.frames = 0;
+  pw.figures = {};
+  showFigures({});
+  showError('');
+  $('grid').classList.remove('rejected');
+  $('download').disabled = true;
+  setState('preparing', 'Decoding the linked image…');
+  send({ type: 'decode', gen, canvases: { canvas: 'grid' }, canvas: 'grid', file, bytes });
+}
+
 function startJob(kind, clickAt) {
   if (!meta) return;
   const c = controls();
@@ -389,7 +434,8 @@ function startJob(kind, clickAt) {
   const labels = meta.classes > 0 && c.label >= 0 ? new Array(n).fill(c.label) : [];
   mark('first_generate_sent');
   gen += 1;
-  job = { gen, kind, canvas, layout: null, n, clickAt, firstAt: null, seed: c.seed, engine: c.engine, model: c.model, kept: Array.from(kept) };
+  job = { gen, kind, canvas, layout: null, n, clickAt, firstAt: null, seed: c.seed, engine: c.engine, model: c.model, kept: Array.from(kept), labels };
+  $(canvas).classList.remove('rejected');
   pw.frames = 0;
   pw.figures = {};
   showFigures({});
@@ -404,7 +450,7 @@ function startJob(kind, clickAt) {
 /** The worker has laid out the job's canvas: the overlay and the completions' box follow it. */
 function gridLaid(layout) {
   job.layout = layout;
-  if (job.kind === 'grid') receptive.setGrid(layout);
+  if (job.kind === 'grid' || job.kind === 'decode') receptive.setGrid(layout);
   else $(job.canvas).parentElement.style.setProperty('--aspect', `${layout.canvasWidth} / ${layout.canvasHeight}`);
 }
 
@@ -420,6 +466,12 @@ function drawProgress(msg) {
   pw.frames += 1;
   if (job.firstAt === null) job.firstAt = performance.now();
   if (pw.firstPixelAt == null) pw.firstPixelAt = job.firstAt; // ms after navigation, for the first-second test
+  if (job.kind === 'decode') {
+    codec.progress(msg);
+    setState('sampling', `Decoding: ${msg.position} of ${msg.total} positions, ${msg.bits.toFixed(1)} of ${msg.payloadBits} bits used.`);
+    showFigures({ pixelsPerSecond: msg.pixelsPerSecond, position: msg.position, total: msg.total, engine: 'native', final: false });
+    return;
+  }
   mark('first_pixel');
   runAfterFirstPixel();
   setState('sampling', `Sampling: ${msg.position} of ${msg.total} positions (${job.engine}).`);
@@ -445,13 +497,22 @@ function drawProgress(msg) {
 function finishJob(msg) {
   runAfterFirstPixel();
   const { kind } = job;
+  if (kind === 'decode') {
+    pw.lastDecoded = { model: job.model, levels: Array.from(msg.levelsOut), header: msg.header };
+    codec.decoded(msg);
+    showFigures({ position: msg.position, total: msg.total, pixelsPerSecond: msg.pixelsPerSecond, final: true, elapsedMs: msg.elapsedMs });
+    job = null;
+    setState('done', `Decoded in ${fmt(msg.elapsedMs)} ms.`);
+    return;
+  }
   showFigures({ pixelsPerSecond: msg.pixelsPerSecond, msPerImage: msg.msPerImage, prepareMs: msg.prepareMs, position: msg.position, total: msg.total, final: true, elapsedMs: msg.elapsedMs, shared: job.n > 1 ? msg.shared : null });
   const size = msg.levelsOut.length / job.n;
   const images = Array.from({ length: job.n }, (_, k) => Array.from(msg.levelsOut.subarray(k * size, (k + 1) * size)));
-  const record = { seed: job.seed, engine: job.engine, model: job.model, n: job.n, images, figures: { ...pw.figures } };
+  const record = { seed: job.seed, engine: job.engine, model: job.model, n: job.n, images, labels: job.labels, figures: { ...pw.figures } };
   if (kind === 'grid') {
     pw.lastGeneration = record;
     $('download').disabled = false;
+    codec.setGenerated(true);
   } else {
     pw.lastCompletion = { ...record, kept: job.kept };
     setCompleteStatus('done', `Done: ${job.n} completions.`);
@@ -682,6 +743,30 @@ pw.lessons = lessons;
 const race = new Race({ send, root: $('how') });
 race.options = () => controls();
 pw.race = race;
+const codec = new CodecPanel({ send, root: $('codec') });
+codec.model = () => (meta && loadedFile ? { file: loadedFile, meta } : null);
+codec.drawing = () => {
+  const c = controls();
+  return meta && { levels: pad.levels(meta.levels - 1, meta.channels), label: meta.classes > 0 && c.label >= 0 ? c.label : -1 };
+};
+codec.generated = () => {
+  const g = pw.lastGeneration;
+  return g && g.model === loadedFile ? { levels: g.images[0], label: g.labels && g.labels.length ? g.labels[0] : -1 } : null;
+};
+codec.heldOut = async () => {
+  const h = await heldOutImage(meta);
+  return { levels: h.levels, label: meta.classes > 0 ? h.label : -1 };
+};
+codec.decode = startDecode;
+pw.codec = codec;
+window.addEventListener('hashchange', () => {
+  try {
+    const bytes = linkBytes();
+    if (bytes) codec.open(bytes);
+  } catch (e) {
+    codec.failed(e.message);
+  }
+});
 const stepper = new Stepper({ send, root: $('how') });
 stepper.options = () => controls();
 pw.stepper = stepper;
@@ -690,4 +775,12 @@ applyUrl();
 setState('loading', 'Loading the sampler…');
 startWorker(window.pixelwiseBoot && window.pixelwiseBoot.worker ? window.pixelwiseBoot : null);
 lessons.compute();
-loadManifest().then(requestModel);
+loadManifest().then(() => {
+  codec.models = models;
+  requestModel();
+  if (linkError) codec.failed(linkError);
+  if (link) {
+    codec.open(link);
+    $('codec').scrollIntoView();
+  }
+});

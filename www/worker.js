@@ -219,6 +219,76 @@ async function generate(req) {
   }
 }
 
+/** A compressed image decoded into the grid position by position, like a generation: the coded
+ *  bits stand in for the random draws. The last position checks the image against the file. */
+async function decode(req) {
+  const { gen, file, canvas, bytes } = req;
+  const { model, meta, bindings } = await loadModel(file);
+  if (gen !== current) return;
+  const decoder = model.decoder(bytes);
+  let painter;
+  try {
+    painter = grids.paint(canvas, bindings, gridShape(meta, 1, 1));
+  } catch (e) {
+    decoder.free();
+    throw e;
+  }
+  post({ type: 'grid', gen, layout: painter.layout() });
+  const total = decoder.total();
+  const started = performance.now();
+  let perCall = 1;
+  try {
+    while (!decoder.done()) {
+      if (gen !== current) {
+        if (grids.current(canvas, painter)) painter.finish();
+        return;
+      }
+      const sliceStart = performance.now();
+      let stepped;
+      do {
+        const callStart = performance.now();
+        stepped = decoder.stepInto(perCall, painter);
+        if (performance.now() - callStart < SLICE_MS / 2) perCall = Math.min(perCall * 2, 1024);
+      } while (!decoder.done() && performance.now() - sliceStart < SLICE_MS);
+      const elapsed = performance.now() - started;
+      post({
+        type: 'progress', gen, last: stepped.last, position: decoder.position(), total, prepareMs: null, firstPixelMs: null,
+        pixelsPerSecond: elapsed > 0 ? (decoder.position() * 1000) / elapsed : 0, msPerImage: null,
+        probs: new Float32Array(0), levels: meta.levels, bits: stepped.bits, payloadBits: stepped.payload_bits,
+      });
+      await yieldToEvents();
+    }
+    painter.finish();
+    const elapsed = performance.now() - started;
+    await yieldToEvents();
+    post({ type: 'done', gen, levelsOut: decoder.levels(), position: total, total, prepareMs: null, firstPixelMs: null, shared: null, pixelsPerSecond: (total * 1000) / elapsed, msPerImage: elapsed, elapsedMs: elapsed, header: decoder.header() });
+  } finally {
+    decoder.free();
+  }
+}
+
+/** One image compressed with the native engine, or why it cannot be. */
+async function compress(req) {
+  try {
+    const { model } = await loadModel(req.file);
+    const t0 = performance.now();
+    const bytes = model.compress(Uint8Array.from(req.levels), req.label >= 0 ? req.label : undefined);
+    post({ type: 'compressed', id: req.id, bytes, ms: performance.now() - t0, digest: model.digest() });
+  } catch (err) {
+    post({ type: 'compressed', id: req.id, error: message(err) });
+  }
+}
+
+/** A compressed image's header, read before its model is chosen. */
+async function readHeader(req) {
+  try {
+    await wasmReady;
+    post({ type: 'header', id: req.id, header: wasm.bindings.readCompressedHeader(req.bytes) });
+  } catch (err) {
+    post({ type: 'header', id: req.id, error: message(err) });
+  }
+}
+
 /** Naive against cached: both engines sample the same image, taking turns of one slice each, so
  *  both advance together on the worker's one thread. Rates count each engine's own time only. */
 let raceToken = 0;
@@ -341,6 +411,8 @@ self.onmessage = async (e) => {
   if (req.type === 'png') return gridPng(req);
   if (req.type === 'lesson') return lesson(req);
   if (req.type === 'field') return structuralField(req);
+  if (req.type === 'compress') return compress(req);
+  if (req.type === 'header') return readHeader(req);
   if (req.type === 'prefetch') return loadModel(req.file).catch(() => {}); // the later 'load' reports errors
   if (req.type === 'wasm') return handOver(req.module);
   // The visitor is about to need tract (they reached for the engine or the file picker).
@@ -369,6 +441,8 @@ self.onmessage = async (e) => {
       wasm.bindings.testTrap();
     } else if (req.type === 'generate') {
       await generate(req);
+    } else if (req.type === 'decode') {
+      await decode(req);
     }
     // 'stop' needs nothing more: raising `current` ends the running loop at its next slice.
   } catch (err) {

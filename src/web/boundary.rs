@@ -56,6 +56,16 @@ export interface Stepped {
   last: { pixel: number; row: number; col: number; channel: number; level: number } | null;
 }
 
+/** A compressed image's header (`readCompressedHeader`); `model` is the digest in models.json. */
+export interface CompressedHeader { model: string; channels: number; height: number; width: number; class: number | null; bytes: number }
+
+/** What one decoder `step` or `stepInto` call did: the bits of the payload used so far. */
+export interface DecodeStepped {
+  positions: number;
+  last: { pixel: number; row: number; col: number; channel: number; level: number } | null;
+  bits: number; payload_bits: number; done: boolean;
+}
+
 export interface Card { parameters: number; ops: Record<string, number>; io: string }
 
 export interface KernelMask { name: string; height: number; width: number; mask: number[][]; centre_groups?: number[][] }

@@ -3,6 +3,7 @@
 
 pub mod boundary;
 pub mod canvas;
+pub mod codec;
 pub mod sampler;
 
 use wasm_bindgen::prelude::*;
@@ -10,6 +11,7 @@ use wasm_bindgen::prelude::*;
 pub use boundary::{EngineName, SamplerOptions};
 use boundary::to_js;
 pub use canvas::{GridLayout, GridPainter, GridShape};
+pub use codec::{DecodeStepped, WasmDecoder};
 pub use sampler::{Drawn, Stepped, WasmSampler};
 
 use crate::engine::native::NativeEngine;
@@ -128,6 +130,25 @@ impl Model {
     pub fn forward(&mut self, engine: EngineName, pixels: &[f32], label: Option<u32>) -> Result<Vec<f32>, JsError> {
         let labels = [label.map(|l| l as usize)];
         self.engine(engine)?.forward(pixels, 1, &labels).map_err(js)
+    }
+
+    /// The first bytes of SHA-256 of the file, hex: what a compressed image names its model by.
+    pub fn digest(&self) -> String {
+        crate::codec::format::hex(&self.file.digest)
+    }
+
+    /// One image `[C*H*W]` of levels, losslessly compressed with the native engine (with its class
+    /// for a conditional model, or none).
+    pub fn compress(&mut self, levels: &[u8], label: Option<u32>) -> Result<Vec<u8>, JsError> {
+        let digest = self.file.digest;
+        crate::codec::encode(self.engine(EngineName::Native)?, digest, levels, label.map(|l| l as usize)).map_err(js)
+    }
+
+    /// A decoder of a compressed image made with this model (native engine), position by position.
+    pub fn decoder(&mut self, bytes: &[u8]) -> Result<WasmDecoder, JsError> {
+        let digest = self.file.digest;
+        let engine = self.engine(EngineName::Native)?;
+        Ok(WasmDecoder::new(crate::codec::Decoder::new(engine, digest, bytes).map_err(js)?))
     }
 
     /// A sampler for `opts.n` images (see `SamplerOptions`).

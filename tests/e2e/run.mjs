@@ -2,7 +2,7 @@
 // server on a free port, checks generation, stop, completion, errors and the server's headers,
 // writes screenshots to target/e2e/ and prints the page's measured speed per engine as JSON lines.
 // Usage: node tests/e2e/run.mjs [groups]   (after ./build.sh has built target/release/serve and www/)
-//   groups: a comma-separated subset of first,main,threads,visibility,phone,colour,lessons,byo,bench,site (default: all of them)
+//   groups: a comma-separated subset of first,main,threads,visibility,phone,colour,lessons,byo,codec,bench,site (default: all of them)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -18,13 +18,14 @@ import { benchChecks } from './bench.mjs';
 import { threadsChecks } from './threads.mjs';
 import { firstSecondChecks } from './first-second.mjs';
 import { siteChecks } from './site.mjs';
+import { codecChecks } from './codec.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(ROOT, 'target/e2e');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const started = Date.now();
 
-const GROUPS = (process.argv[2] || 'first,main,threads,visibility,phone,colour,lessons,byo,bench,site').split(',');
+const GROUPS = (process.argv[2] || 'first,main,threads,visibility,phone,colour,lessons,byo,codec,bench,site').split(',');
 const want = (group) => GROUPS.includes(group);
 
 class Failure extends Error {}
@@ -468,6 +469,7 @@ async function main() {
     if (want('colour')) await colourChecks(page, server.base, ctx);
     if (want('lessons')) await lessonChecks(page, server.base, ctx);
     if (want('byo')) await byoChecks(page, server.base, ctx);
+    if (want('codec')) await codecChecks(browser, page, server.base, ROOT, ctx);
     if (want('bench')) await benchChecks(page, server.base, ctx);
     if (want('site')) await siteChecks(browser, ROOT, ctx);
     console.log(`e2e: all checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${path.relative(ROOT, OUT)}/`);

@@ -3,6 +3,7 @@ use std::time::Instant;
 
 use pixelwise::engine::native::NativeEngine;
 use pixelwise::engine::tract::TractEngine;
+use pixelwise::codec::{self, Image};
 use pixelwise::{Engine, ModelFile, Result, Sampler};
 
 #[derive(clap::Args)]
@@ -62,6 +63,30 @@ fn forward_per_image(e: &dyn Engine, n: usize, reps: usize) -> Result<f64> {
     Ok(median(t))
 }
 
+/// The codec on images the model drew itself (typical for it): median milliseconds per image to
+/// encode one (one full forward), `batch` together, and to decode one (one cached sampling pass).
+fn codec_per_image(file: &ModelFile, native: &NativeEngine, batch: usize, runs: usize) -> Result<(f64, f64, f64)> {
+    let labels: Vec<Option<usize>> = (0..batch).map(|k| (native.meta().classes > 0).then(|| k % native.meta().classes)).collect();
+    let mut s = Sampler::new(native, batch, 7, 1.0, labels.clone(), Vec::new())?;
+    s.run_to_end()?;
+    let len = native.meta().image_len();
+    let levels = s.levels();
+    let images: Vec<Image> = (0..batch).map(|k| Image { levels: &levels[k * len..(k + 1) * len], class: labels[k] }).collect();
+    let (mut one, mut many, mut dec) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let start = Instant::now();
+        let bytes = codec::encode(native, file.digest, images[0].levels, images[0].class)?;
+        one.push(ms(start));
+        let start = Instant::now();
+        codec::encode_batch(native, file.digest, &images)?;
+        many.push(ms(start) / batch as f64);
+        let start = Instant::now();
+        codec::decode(native, file.digest, &bytes)?;
+        dec.push(ms(start));
+    }
+    Ok((median(one), median(many), median(dec)))
+}
+
 pub fn run(a: Args) -> Result<()> {
     if a.batch == 0 || a.images == 0 || a.positions == 0 {
         return Err(pixelwise::Error::Input(
@@ -84,6 +109,7 @@ pub fn run(a: Args) -> Result<()> {
     let full_tract = per_position(Sampler::new(&tract, 1, 0, 1.0, none.clone(), Vec::new())?, a.positions)? * total as f64;
     let (fwd_native, fwd_tract) = (forward_per_image(&native, 1, 7)?, forward_per_image(&tract, 1, 7)?);
     let fwd_native_batch = forward_per_image(&native, a.batch, 5)?;
+    let (encode, encode_batch, decode) = codec_per_image(&file, &native, a.batch, a.images)?;
     let r = |x: f64| (x * 100.0).round() / 100.0;
     let b = a.batch;
     let mut line = serde_json::json!({
@@ -99,9 +125,11 @@ pub fn run(a: Args) -> Result<()> {
             "native_cached_over_one_native_forward": r(cached / fwd_native),
             "native_forward_over_tract_forward": r(fwd_native / fwd_tract),
         },
+        "codec_ms_per_image": {"encode": r(encode), "decode": r(decode)},
+        "codec_ratios": {"encode_over_one_native_forward": r(encode / fwd_native), "decode_over_native_cached": r(decode / cached)},
         "method": format!(
-            "cached: median of {} whole images (batch {b}: of {} batches, per image); forwards: median of 7 (batch {b}: 5, per image) after one warm-up; full recompute: first {} positions, times {}",
-            a.images, a.images.div_ceil(2).max(1), a.positions, total
+            "cached: median of {} whole images (batch {b}: of {} batches, per image); forwards: median of 7 (batch {b}: 5, per image) after one warm-up; full recompute: first {} positions, times {}; codec: median of {} runs on images the model drew",
+            a.images, a.images.div_ceil(2).max(1), a.positions, total, a.images
         ),
     });
     // The batched figures, named by their batch as on the bench page (e.g. native_cached_batch16).
@@ -109,6 +137,7 @@ pub fn run(a: Args) -> Result<()> {
     line["ms_full_forward"][format!("native_per_image_batch{b}")] = r(fwd_native_batch).into();
     line["ratios"][format!("native_cached_batch{b}_over_batch1")] = r(cached_batch / cached).into();
     line["ratios"][format!("native_cached_over_native_forward_batch{b}")] = r(cached_batch / fwd_native_batch).into();
+    line["codec_ms_per_image"][format!("encode_batch{b}")] = r(encode_batch).into();
     crate::emit(line);
     Ok(())
 }
