@@ -166,9 +166,7 @@ async function generate(req) {
   const stopped = () => {
     if (grids.current(canvas, painter)) painter.finish();
   };
-  // Positions per step call, grown while a call stays well inside a slice: each call is one join
-  // of the threaded module's pool, so one position per call would spend its time waking threads.
-  let perCall = 1;
+  const perCall = callSizer();
   try {
     while (!sampler.done()) {
       if (gen !== current) return stopped();
@@ -177,12 +175,8 @@ async function generate(req) {
       let last = null;
       do {
         const callStart = performance.now();
-        const stepped = sampler.stepInto(stepDelayMs || !shownFirst ? 1 : perCall, painter);
-        const took = performance.now() - callStart;
-        // About one call per slice: a join wakes the pool's sleeping threads, which costs the
-        // threaded module more than the few positions a short call computes.
-        if (took < SLICE_MS / 2) perCall = Math.min(perCall * 2, 1024);
-        else if (took > SLICE_MS * 1.5) perCall = Math.max(1, perCall >> 1);
+        const stepped = sampler.stepInto(stepDelayMs || !shownFirst ? 1 : perCall.size, painter);
+        perCall.took(performance.now() - callStart);
         sampledPixels += stepped.sampled * n;
         last = stepped.last ?? last;
         if (firstPixelMs === null && stepped.positions) firstPixelMs = performance.now() - t0;
@@ -219,6 +213,21 @@ async function generate(req) {
   }
 }
 
+/** Positions per step call, grown while a call stays well inside a slice and halved when one runs
+ *  long: each call is one join of the threaded module's pool, so one position per call would spend
+ *  its time waking threads, while about one call per slice keeps the page responsive. */
+function callSizer() {
+  let size = 1;
+  return {
+    get size() { return size; },
+    /** @param {number} ms how long the last call took */
+    took(ms) {
+      if (ms < SLICE_MS / 2) size = Math.min(size * 2, 1024);
+      else if (ms > SLICE_MS * 1.5) size = Math.max(1, size >> 1);
+    },
+  };
+}
+
 /** A compressed image decoded into the grid position by position, like a generation: the coded
  *  bits stand in for the random draws. The last position checks the image against the file. */
 async function decode(req) {
@@ -236,7 +245,7 @@ async function decode(req) {
   post({ type: 'grid', gen, layout: painter.layout() });
   const total = decoder.total();
   const started = performance.now();
-  let perCall = 1;
+  const perCall = callSizer();
   try {
     while (!decoder.done()) {
       if (gen !== current) {
@@ -247,8 +256,8 @@ async function decode(req) {
       let stepped;
       do {
         const callStart = performance.now();
-        stepped = decoder.stepInto(perCall, painter);
-        if (performance.now() - callStart < SLICE_MS / 2) perCall = Math.min(perCall * 2, 1024);
+        stepped = decoder.stepInto(perCall.size, painter);
+        perCall.took(performance.now() - callStart);
       } while (!decoder.done() && performance.now() - sliceStart < SLICE_MS);
       const elapsed = performance.now() - started;
       post({

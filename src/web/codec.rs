@@ -68,30 +68,25 @@ impl WasmDecoder {
 
     /// `stepInto` for Rust callers (the in-browser tests); without a painter when None.
     pub fn advance(&mut self, count: usize, painter: Option<&mut GridPainter>) -> Result<DecodeStepped, JsError> {
-        let m = self.inner.meta().clone();
+        let m = self.inner.meta();
+        let w = m.width;
         if let Some(p) = &painter {
             let g = p.grid();
-            if (g.n, g.channels, g.height, g.width) != (1, m.channels, m.height, m.width) {
+            if (g.n, g.channels, g.height, g.width) != (1, m.channels, m.height, w) {
                 return Err(JsError::new("the decoder paints into a grid of one image of the model's shape"));
             }
         }
         let steps = self.inner.step(count).map_err(js)?;
         if let Some(painter) = painter {
             for s in &steps {
-                painter.set(0, s.row * m.width + s.col, s.channel, s.levels[0]);
+                painter.set(0, s.row * w + s.col, s.channel, s.levels[0]);
             }
             if let Some(s) = steps.last() {
-                painter.mark(s.row * m.width + s.col, s.channel);
+                painter.mark(s.row * w + s.col, s.channel);
             }
             painter.show()?;
         }
-        let last = steps.last().map(|s| Drawn {
-            pixel: s.row * m.width + s.col,
-            row: s.row,
-            col: s.col,
-            channel: s.channel,
-            level: s.levels[0],
-        });
+        let last = steps.last().map(|s| Drawn::of(s, w));
         Ok(DecodeStepped {
             positions: steps.len(),
             last,

@@ -34,6 +34,13 @@ pub struct Drawn {
     pub level: u8,
 }
 
+impl Drawn {
+    /// The step's position and its (first image's) level, in an image `width` pixels wide.
+    pub(crate) fn of(s: &crate::sampler::Step, width: usize) -> Self {
+        Self { pixel: s.row * width + s.col, row: s.row, col: s.col, channel: s.channel, level: s.levels[0] }
+    }
+}
+
 #[wasm_bindgen]
 pub struct WasmSampler {
     inner: Sampler,
@@ -46,7 +53,7 @@ impl WasmSampler {
 
     fn summary(&self, steps: &[Step]) -> Stepped {
         let w = self.inner.meta().width;
-        let last = steps.iter().rev().find(|s| !s.kept).map(|s| Drawn { pixel: s.row * w + s.col, row: s.row, col: s.col, channel: s.channel, level: s.levels[0] });
+        let last = steps.iter().rev().find(|s| !s.kept).map(|s| Drawn::of(s, w));
         Stepped { positions: steps.len(), sampled: steps.iter().filter(|s| !s.kept).count(), last }
     }
 
