@@ -4,6 +4,7 @@
 // native test to decode; damaged links and links for a model the page lacks are refused.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { perceived } from './visibility.mjs';
 
 const b64url = (bytes) => Buffer.from(bytes).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
@@ -13,8 +14,30 @@ async function openLink(browser, link, { waitState }) {
   await page.goto(link);
   await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('codec-status').dataset.state), null, { timeout: 90000 });
   const out = await page.evaluate(() => ({ decoded: window.pixelwise.lastDecoded, status: document.getElementById('codec-status').textContent, rejected: document.getElementById('grid').classList.contains('rejected') }));
+  out.statusShown = (await perceived(page, '#codec-status')).shown;
+  out.seen = await seenOnGrid(page);
   await page.close();
   return out;
+}
+
+/** What the grid shows on screen (a screenshot, read back in the page): its share of dark pixels and
+ *  its number of distinct colours. */
+async function seenOnGrid(page) {
+  await page.locator('#grid').scrollIntoViewIfNeeded();
+  const shot = (await page.locator('#grid').screenshot()).toString('base64');
+  return page.evaluate(async (b64) => {
+    const bmp = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+    const ctx = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d');
+    ctx.drawImage(bmp, 0, 0);
+    const d = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+    let dark = 0;
+    const colours = new Set();
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] + d[i + 1] + d[i + 2] < 3 * 100) dark++;
+      colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    }
+    return { dark: dark / (d.length / 4), colours: colours.size };
+  }, shot);
 }
 
 export async function codecChecks(browser, page, base, root, ctx) {
@@ -53,6 +76,9 @@ export async function codecChecks(browser, page, base, root, ctx) {
   check(last.link.includes('#pxw='), `a share link of ${last.link.length} characters`);
   const opened = await openLink(browser, last.link, ctx);
   check(opened.decoded && JSON.stringify(opened.decoded.levels) === JSON.stringify(last.levels), `the link decodes in a fresh page to the same ${last.levels.length} levels ("${opened.status}")`);
+  // On screen: the status is visible and the grid shows the digit's ink (dark share near its share).
+  const ink = last.levels.filter((k) => k > 0).length / last.levels.length;
+  check(opened.statusShown && Math.abs(opened.seen.dark - ink) < 0.03 && opened.seen.dark > 0.02, `the decoded digit is on screen: ${(100 * opened.seen.dark).toFixed(1)}% of the grid dark against ${(100 * ink).toFixed(1)}% ink, status shown`);
   await page.screenshot({ path: path.join(ctx.OUT, 'codec.png'), fullPage: false });
 
   // A link to an emoji made natively: the page switches to its model and decodes it.
@@ -60,6 +86,7 @@ export async function codecChecks(browser, page, base, root, ctx) {
   const emojiBytes = readFileSync(path.join(fixtures, 'gated-emoji-rgb.pxw'));
   const e = await openLink(browser, `${base}#pxw=${b64url(emojiBytes)}`, ctx);
   check(e.decoded && e.decoded.model === 'gated-emoji-rgb.onnx' && JSON.stringify(e.decoded.levels) === JSON.stringify(emoji.levels), `a natively made emoji link decodes in the browser with its own model ("${e.status}")`);
+  check(e.statusShown && e.seen.colours >= 8, `the decoded emoji is on screen in ${e.seen.colours} colours, status shown`);
 
   // Damaged links are refused, and so is one for a model the page does not have.
   const damaged = Buffer.from(emojiBytes);
