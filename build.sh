@@ -209,7 +209,7 @@ ort_assets() {
 
 compress() {
   log "precompressing the built wasm and models (brotli -q 11, gzip -9)"
-  # The big built artefacts only: hand-edited sources are served as they are, so never stale. A file
+  # The big built artefacts only: hand-edited sources are gzipped by the server as it sends them, so never stale. A file
   # whose .br and .gz are newer than it is skipped (the copies above keep unchanged files' mtimes).
   local f
   for f in www/pkg/*.wasm www/pkg/*.js www/models/*.onnx; do

@@ -23,6 +23,9 @@ pub struct ModelFile {
 
 const FLOAT: i32 = 1;
 const INT64: i32 = 7;
+/// Half-precision weights (raw little-endian bytes), widened to f32 on reading: files half the size
+/// for the page's first download. The graph casts them to float32 for tract the same way.
+const FLOAT16: i32 = 10;
 /// The largest initializer accepted, in elements (1 GiB of float32): more than any model here by far,
 /// and a bound on what a damaged or hostile file can make either engine allocate.
 pub const MAX_ELEMENTS: u64 = 1 << 28;
@@ -43,6 +46,10 @@ fn check_initializer(t: &TensorProto) -> Result<()> {
     let (held, size) = match t.data_type {
         FLOAT => (if t.raw_data.is_empty() { t.float_data.len() } else { t.raw_data.len() / 4 }, 4),
         INT64 => (if t.raw_data.is_empty() { t.int64_data.len() } else { t.raw_data.len() / 8 }, 8),
+        FLOAT16 if count > 0 && t.raw_data.is_empty() => {
+            return Err(Error::Weights(format!("initializer {:?} is float16 but not stored as raw bytes", t.name)))
+        }
+        FLOAT16 => (t.raw_data.len() / 2, 2),
         _ => return Ok(()),
     };
     if held as u64 != count || (!t.raw_data.is_empty() && t.raw_data.len() % size != 0) {
@@ -159,17 +166,14 @@ impl ModelFile {
         if got != dims {
             return Err(Error::Weights(format!("{name:?} has shape {got:?}, the config implies {dims:?}")));
         }
-        if t.data_type != FLOAT {
-            return Err(Error::Weights(format!("{name:?} is not float32 (ONNX type {})", t.data_type)));
-        }
         let count: usize = dims.iter().product();
-        let data: Vec<f32> = if !t.raw_data.is_empty() {
-            t.raw_data
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect()
-        } else {
-            t.float_data.clone()
+        let data: Vec<f32> = match t.data_type {
+            FLOAT if !t.raw_data.is_empty() => {
+                t.raw_data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+            }
+            FLOAT => t.float_data.clone(),
+            FLOAT16 => t.raw_data.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
+            other => return Err(Error::Weights(format!("{name:?} is neither float32 nor float16 (ONNX type {other})"))),
         };
         if data.len() != count {
             return Err(Error::Weights(format!(
@@ -191,5 +195,46 @@ impl ModelFile {
             .filter(|(name, _)| name.starts_with(prefix) && !name.ends_with(".mask"))
             .map(|(_, &i)| self.initializer(i).dims.iter().product::<i64>().max(0) as usize)
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tensor(data_type: i32, dims: Vec<i64>, raw_data: Vec<u8>) -> TensorProto {
+        TensorProto { dims, data_type, name: "w".into(), raw_data, ..Default::default() }
+    }
+
+    fn file_with(t: TensorProto) -> ModelFile {
+        let mut proto = ModelProto::default();
+        proto.graph = Some(crate::onnx_proto::GraphProto { initializer: vec![t], ..Default::default() });
+        ModelFile {
+            weights: [("w".to_string(), 0)].into(),
+            props: BTreeMap::new(),
+            proto,
+            digest: crate::codec::model_digest(b""),
+            #[cfg(feature = "tract")]
+            bytes: vec![],
+        }
+    }
+
+    #[test]
+    fn float16_weights_widen_exactly() {
+        let values = [0.0f32, -1.5, 0.333_251_95, 65504.0, -6.1035156e-5];
+        let raw: Vec<u8> = values.iter().flat_map(|&v| half::f16::from_f32(v).to_le_bytes()).collect();
+        let t = tensor(FLOAT16, vec![5], raw);
+        check_initializer(&t).unwrap();
+        assert_eq!(file_with(t).weight("w", &[5]).unwrap(), values);
+    }
+
+    #[test]
+    fn float16_weights_must_be_raw_and_whole() {
+        let short = tensor(FLOAT16, vec![3], vec![0; 4]);
+        assert!(check_initializer(&short).unwrap_err().to_string().contains("holds 2"));
+        let not_raw = tensor(FLOAT16, vec![2], vec![]);
+        assert!(check_initializer(&not_raw).unwrap_err().to_string().contains("not stored as raw bytes"));
+        let int8 = tensor(3, vec![2], vec![1, 2]);
+        assert!(file_with(int8).weight("w", &[2]).unwrap_err().to_string().contains("neither float32 nor float16"));
     }
 }

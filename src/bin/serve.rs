@@ -12,6 +12,7 @@ mod server {
     use axum::http::{header, HeaderValue, Method, Request, Response, StatusCode};
     use axum::middleware::{self, Next};
     use axum::Router;
+    use tower_http::compression::CompressionLayer;
     use tower_http::services::ServeDir;
     use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -135,6 +136,9 @@ mod server {
         Router::new()
             // The precompressed .br / .gz beside a file, when the browser accepts that encoding.
             .fallback_service(ServeDir::new(root).precompressed_br().precompressed_gzip())
+            // What has no precompressed copy (the hand-edited scripts, styles, page) is gzipped on
+            // the way out when the browser accepts it; a response already encoded passes untouched.
+            .layer(CompressionLayer::new().gzip(true))
             .layer(middleware::from_fn_with_state(state, guard))
             .layer(fixed("cross-origin-opener-policy", "same-origin"))
             .layer(fixed("cross-origin-embedder-policy", "require-corp"))

@@ -458,7 +458,7 @@ async function main() {
     page.on('console', (m) => m.type() === 'error' && !/404|testTrap/.test(m.text()) && console.log(`  page console: ${m.text()}`));
     mkdirSync(OUT, { recursive: true });
     const ctx = { check, waitState, generate, OUT };
-    if (want('first')) await firstSecondChecks(browser, server.base, ctx);
+    if (want('first')) await firstSecondChecks(browser, server.base, server.port, ctx);
     if (want('main')) await run(page, server.base);
     if (want('visibility')) await visibilityChecks(page, server.base, ctx);
     if (want('phone')) {
