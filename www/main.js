@@ -361,7 +361,7 @@ function modelLoaded(msg) {
   } else {
     panels();
   }
-  receptive.setModel(msg.file, meta.arch, localFiles.get(msg.file) || null);
+  receptive.setModel(msg.file, meta.arch, localFiles.get(msg.file) || null, msg.card && msg.card.architecture ? msg.card.architecture.field_caption : null);
   lessons.setModel(msg.file, meta);
   race.setModel(msg.file, meta);
   stepper.setModel(msg.file, meta);

@@ -6,13 +6,6 @@ const FIELD = 'rgba(255, 204, 0, 0.6)';
 const CHOSEN = '#e0245e';
 const CURSOR = '#2f5f98';
 
-const CAPTIONS = {
-  pixelcnn: 'PixelCNN: a wedge of pixels up and to the right is never seen — the blind spot of stacked masked convolutions.',
-  gated_pixelcnn: 'Gated PixelCNN: a full block of rows above (vertical stack) and the pixels to the left (horizontal stack) — no blind spot; the block grows with depth.',
-  row_lstm: 'Row LSTM: a triangle above the pixel, one pixel wider on each side per row up (each state reads three states of the row above) — pixels far to the side of the rows just above are never seen.',
-  diagonal_bilstm: 'Diagonal BiLSTM: all of the context above and to the left, but for a pixel or so at the far right end of the row just above — no triangle, no blind spot.',
-};
-
 export class ReceptiveView {
   /** `onChange(state)` is called with the shown field (or null) whenever it changes. */
   /** `ask(msg)`: sends a request for a derived field to the sampler's worker (which has the model
@@ -45,12 +38,13 @@ export class ReceptiveView {
   }
 
   /** A new model: fields of the old one no longer apply. */
-  /** `bytes`: the file's contents when it was opened from the visitor's computer (no URL to fetch). */
-  setModel(file, arch, bytes = null) {
+  /** `bytes`: the file's contents when it was opened from the visitor's computer (no URL to fetch).
+   *  `caption`: what the crate's registry says the architecture's field looks like (null: unknown). */
+  setModel(file, arch, bytes = null, caption = null) {
     this.file = file;
     this.arch = arch;
     this.bytes = bytes;
-    this.caption.textContent = `${CAPTIONS[arch] || `${arch}: the pixels this model's prediction can depend on.`} Click a pixel of a digit (or focus the grid, arrow keys, Enter) to see them in yellow.`;
+    this.caption.textContent = `${caption || `${arch}: the pixels this model's prediction can depend on.`} Click a pixel of a digit (or focus the grid, arrow keys, Enter) to see them in yellow.`;
     this.chosen = null;
     this.shown = null;
     this.cancel();

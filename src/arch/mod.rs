@@ -1,7 +1,7 @@
-//! The architectures pixelwise knows, one file each and one line in `REGISTRY`: a typed config,
-//! how the native engine builds it, its structural receptive field, the kernel masks the page
-//! draws and its diagram blocks. Adding an architecture is a file here, its network in
-//! `engine::native`, and a registry line.
+//! The architectures pixelwise knows, one folder each and one line in `REGISTRY`: `mod.rs` holds
+//! the typed config, its structural receptive field, the kernel masks the page draws and its
+//! diagram blocks; `net.rs` the native engine's network, built from the shared layers in
+//! `engine::native`. Adding an architecture is a folder here and a registry line.
 
 pub mod diagonal_bilstm;
 pub mod field;
@@ -23,6 +23,10 @@ use crate::model_file::ModelFile;
 pub trait Architecture: Sync {
     /// Its `pixelwise.arch` value.
     fn name(&self) -> &'static str;
+    /// Its name for people (the page's model picker).
+    fn title(&self) -> &'static str;
+    /// What one pixel's receptive field looks like, for the page's caption over it.
+    fn field_caption(&self) -> &'static str;
     /// The native engine's network, from the file's weights.
     fn native(&self, file: &ModelFile, meta: &ModelMeta) -> Result<Arc<dyn Net>>;
     /// The input positions an output set can read, composing every layer's footprint backwards.

@@ -66,7 +66,9 @@ export interface DecodeStepped {
   bits: number; payload_bits: number; done: boolean;
 }
 
-export interface Card { parameters: number; ops: Record<string, number>; io: string }
+export interface Card { parameters: number; ops: Record<string, number>; io: string; architecture: ArchitectureFacts | null }
+/** What the crate's registry says of the file's architecture (null: one it does not know, tract only). */
+export interface ArchitectureFacts { title: string; field_caption: string }
 
 export interface KernelMask { name: string; height: number; width: number; mask: number[][]; centre_groups?: number[][] }
 export interface KernelMasks { arch: string; kernels: KernelMask[] }

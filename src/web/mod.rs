@@ -108,10 +108,13 @@ impl Model {
         to_js(&self.meta()?.to_json())
     }
 
-    /// Parameters (initializers other than masks) and ONNX operator counts, for the model card.
+    /// Parameters (initializers other than masks), ONNX operator counts and the registry's facts
+    /// about the architecture, for the model card and the receptive-field caption.
     #[wasm_bindgen(unchecked_return_type = "Card")]
     pub fn card(&self) -> Result<JsValue, JsError> {
-        to_js(&serde_json::json!({ "parameters": self.file.parameter_count(), "ops": self.file.op_counts(), "io": self.file.io_summary() }))
+        let architecture = self.meta().ok().and_then(|m| crate::arch::of(&m).ok());
+        let architecture = architecture.map(|a| serde_json::json!({ "title": a.title(), "field_caption": a.field_caption() }));
+        to_js(&serde_json::json!({ "parameters": self.file.parameter_count(), "ops": self.file.op_counts(), "io": self.file.io_summary(), "architecture": architecture }))
     }
 
     fn meta(&self) -> Result<crate::metadata::ModelMeta, JsError> {

@@ -14,14 +14,9 @@ pub struct Args {
     out: PathBuf,
 }
 
-fn display_name(arch: &str) -> String {
-    match arch {
-        "pixelcnn" => "PixelCNN".into(),
-        "gated_pixelcnn" => "Gated PixelCNN".into(),
-        "row_lstm" => "Row LSTM".into(),
-        "diagonal_bilstm" => "Diagonal BiLSTM".into(),
-        other => other.into(),
-    }
+/// The registry's name for people; a file of an architecture it does not know shows its own name.
+fn display_name(m: &pixelwise::metadata::ModelMeta) -> String {
+    pixelwise::arch::of(m).map_or_else(|_| m.arch_name.clone(), |a| a.title().to_owned())
 }
 
 /// What the model draws, for the model picker.
@@ -58,7 +53,7 @@ pub fn run(a: Args) -> Result<()> {
         };
         let (m, parameters, digest) = meta;
         entries.push(serde_json::json!({
-            "file": file_name, "name": display_name(&m.arch_name), "data": data_label(&m.dataset_name()), "arch": m.arch_name, "levels": m.levels,
+            "file": file_name, "name": display_name(&m), "data": data_label(&m.dataset_name()), "arch": m.arch_name, "levels": m.levels,
             "channels": m.channels, "height": m.height, "width": m.width, "classes": m.classes,
             "test_nll_nats": m.test_nll_nats, "parameters": parameters, "config": m.config,
             // Names the file in a compressed image's header (a share link finds its model by it).

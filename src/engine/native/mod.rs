@@ -1,14 +1,11 @@
-//! The native engine: architectures it knows, rebuilt from the file's metadata and raw weights.
+//! The native engine: the layers every architecture's network (`arch::<name>::net`) is built from,
+//! and the full forward, cache and head those networks share.
 
 pub mod activation;
 pub mod conv;
-pub mod diagbilstm;
-pub mod gated;
 pub mod gemm;
 pub mod head;
 pub mod lstm;
-pub mod pixelcnn;
-pub mod rowlstm;
 pub mod scratch;
 
 use std::ops::Range;

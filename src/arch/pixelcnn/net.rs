@@ -2,11 +2,12 @@
 
 use std::ops::Range;
 
-use super::conv::{add, relu, widened, Conv, Map, Mask};
-use super::head::Head;
-use super::scratch::Scratch;
-use super::{Activations, Labels, Layered};
-use crate::arch::pixelcnn::Config;
+use crate::engine::native::conv::{add, relu, widened, Conv, Map, Mask};
+use crate::engine::native::head::Head;
+use crate::engine::native::scratch::Scratch;
+use crate::engine::native::{Activations, Layered};
+use crate::engine::Labels;
+use super::Config;
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
 use crate::metadata::ModelMeta;

@@ -1,6 +1,8 @@
 //! Row LSTM: a kxk mask-A convolution, LSTM layers over rows (input-to-state 1xk mask B,
 //! state-to-state 1xk over the row above), the output head.
 
+mod net;
+
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -31,9 +33,15 @@ impl Architecture for RowLstm {
     fn name(&self) -> &'static str {
         "row_lstm"
     }
+    fn title(&self) -> &'static str {
+        "Row LSTM"
+    }
+    fn field_caption(&self) -> &'static str {
+        "Row LSTM: a triangle above the pixel, one pixel wider on each side per row up (each state reads three states of the row above) — pixels far to the side of the rows just above are never seen."
+    }
 
     fn native(&self, file: &ModelFile, meta: &ModelMeta) -> Result<Arc<dyn Net>> {
-        Ok(Arc::new(crate::engine::native::rowlstm::RowLstm::load(file, meta, &super::config(meta)?)?))
+        Ok(Arc::new(net::RowLstm::load(file, meta, &super::config(meta)?)?))
     }
 
     /// Per layer, backwards: the residual (same position), and each state's 1xk mask-B

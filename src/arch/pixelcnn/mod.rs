@@ -1,5 +1,7 @@
 //! PixelCNN: a kxk mask-A convolution, residual blocks (1x1, kxk mask B, 1x1), the output head.
 
+mod net;
+
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -30,9 +32,15 @@ impl Architecture for PixelCnn {
     fn name(&self) -> &'static str {
         "pixelcnn"
     }
+    fn title(&self) -> &'static str {
+        "PixelCNN"
+    }
+    fn field_caption(&self) -> &'static str {
+        "PixelCNN: a wedge of pixels up and to the right is never seen — the blind spot of stacked masked convolutions."
+    }
 
     fn native(&self, file: &ModelFile, meta: &ModelMeta) -> Result<Arc<dyn Net>> {
-        Ok(Arc::new(crate::engine::native::pixelcnn::PixelCnn::load(file, meta, &super::config(meta)?)?))
+        Ok(Arc::new(net::PixelCnn::load(file, meta, &super::config(meta)?)?))
     }
 
     /// Each residual block: identity plus a kxk mask-B convolution between 1x1s.

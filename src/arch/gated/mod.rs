@@ -1,5 +1,7 @@
 //! Gated PixelCNN: vertical and horizontal stacks (no blind spot), gates, class biases.
 
+mod net;
+
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -39,9 +41,15 @@ impl Architecture for GatedPixelCnn {
     fn name(&self) -> &'static str {
         "gated_pixelcnn"
     }
+    fn title(&self) -> &'static str {
+        "Gated PixelCNN"
+    }
+    fn field_caption(&self) -> &'static str {
+        "Gated PixelCNN: a full block of rows above (vertical stack) and the pixels to the left (horizontal stack) — no blind spot; the block grows with depth."
+    }
 
     fn native(&self, file: &ModelFile, meta: &ModelMeta) -> Result<Arc<dyn Net>> {
-        Ok(Arc::new(crate::engine::native::gated::Gated::load(file, meta, &config(meta)?)?))
+        Ok(Arc::new(net::Gated::load(file, meta, &config(meta)?)?))
     }
 
     /// Walks the layers backwards with the positions needed of each stack's output.

@@ -7,12 +7,13 @@
 
 use std::ops::Range;
 
-use super::conv::{add, widened, Conv, Map, Mask};
-use super::head::Head;
-use super::scratch::Scratch;
-use super::lstm::{cell, LstmGates};
-use super::{Activations, Labels, Layered};
-use crate::arch::diagonal_bilstm::Config;
+use crate::engine::native::conv::{add, widened, Conv, Map, Mask};
+use crate::engine::native::head::Head;
+use crate::engine::native::scratch::Scratch;
+use crate::engine::native::lstm::{cell, LstmGates};
+use crate::engine::native::{Activations, Layered};
+use crate::engine::Labels;
+use super::Config;
 use crate::error::Result;
 use crate::masks::MaskType::{A, B};
 use crate::metadata::ModelMeta;

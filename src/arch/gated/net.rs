@@ -4,12 +4,13 @@
 
 use std::ops::Range;
 
-use super::conv::{add, widened, Conv, Map, Mask};
-use super::activation::{sigmoid, tanh};
-use super::head::Head;
-use super::scratch::Scratch;
-use super::{Activations, Labels, Layered};
-use crate::arch::gated::Config;
+use crate::engine::native::conv::{add, widened, Conv, Map, Mask};
+use crate::engine::native::activation::{sigmoid, tanh};
+use crate::engine::native::head::Head;
+use crate::engine::native::scratch::Scratch;
+use crate::engine::native::{Activations, Layered};
+use crate::engine::Labels;
+use super::Config;
 use crate::error::Result;
 use crate::masks::group_range;
 use crate::masks::MaskType::{A, B};

@@ -1,6 +1,8 @@
 //! Diagonal BiLSTM: a kxk mask-A convolution, layers of two LSTMs along diagonals (the
 //! right-to-left one read a row later), the output head.
 
+mod net;
+
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -31,9 +33,15 @@ impl Architecture for DiagonalBiLstm {
     fn name(&self) -> &'static str {
         "diagonal_bilstm"
     }
+    fn title(&self) -> &'static str {
+        "Diagonal BiLSTM"
+    }
+    fn field_caption(&self) -> &'static str {
+        "Diagonal BiLSTM: all of the context above and to the left, but for a pixel or so at the far right end of the row just above — no triangle, no blind spot."
+    }
 
     fn native(&self, file: &ModelFile, meta: &ModelMeta) -> Result<Arc<dyn Net>> {
-        Ok(Arc::new(crate::engine::native::diagbilstm::DiagBiLstm::load(file, meta, &super::config(meta)?)?))
+        Ok(Arc::new(net::DiagBiLstm::load(file, meta, &super::config(meta)?)?))
     }
 
     /// Per layer, backwards: the residual, and (1x1 input to state) every state it needs. Output
