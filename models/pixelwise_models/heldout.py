@@ -15,6 +15,16 @@ from PIL import Image, PngImagePlugin
 from . import emoji
 
 
+def read(path):
+    """The committed split back: (uint8 levels [N, 3, 16, 16], labels [N]), no package needed."""
+    image = Image.open(path)
+    meta = json.loads(image.text["pixelwise"])
+    size = meta["size"]
+    strip = np.asarray(image.convert("RGB"), dtype=np.uint8)  # [N*16, 16, 3]
+    levels = strip.reshape(-1, size, size, 3).transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(levels), np.array(meta["labels"], dtype=np.int64)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--out", required=True)
