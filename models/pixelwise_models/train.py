@@ -154,7 +154,7 @@ def main():
     net = procs.wrap(model)  # trains through DDP's gradient averaging; `model` validates and is saved
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     gen = torch.Generator(device="cpu").manual_seed(args.seed)
-    start, epoch, best, log, seen, steps = time.time(), 0, math.inf, [], 0, 0
+    start, epoch, best, log, seen, steps, share = time.time(), 0, math.inf, [], 0, 0, 0
 
     def progress():
         if args.steps:
@@ -195,6 +195,7 @@ def main():
             for group in opt.param_groups:
                 group["lr"] = args.lr * 0.5 * (1 + math.cos(math.pi * frac))
             idx = order[s : s + args.batch][procs.rank :: procs.world]  # this process's share
+            share = len(idx)
             x, y = epoch_x[idx], fit_y[idx]
             if classifier:
                 loss = F.cross_entropy(net(x), y)
@@ -218,7 +219,7 @@ def main():
     if procs.lead:  # the full curve goes in the kept checkpoint too
         ckpt = torch.load(args.out, weights_only=False)
         ckpt["log"], ckpt["total_epochs"], ckpt["total_seconds"] = log, epoch, time.time() - start
-        ckpt["processes"], ckpt["batch_per_process"] = procs.world, args.batch // procs.world
+        ckpt["processes"], ckpt["batch_per_process"] = procs.world, share  # as taken, not as asked
         torch.save(ckpt, args.out)
     procs.close()
 
