@@ -2,7 +2,6 @@
 
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::nll::image_nll;
 
 /// Mean nats per image over the held-out images (or `limit` of them, spread over the split);
 /// conditional models get each image's label.
@@ -17,11 +16,7 @@ pub fn held_out_nll(engine: &dyn Engine, limit: Option<usize>) -> Result<(f64, u
     for chunk in images.chunks(50) {
         let pixels: Vec<f32> = chunk.iter().flat_map(|d| d.pixels(meta.levels)).collect();
         let labels: Vec<Option<usize>> = chunk.iter().map(|d| (meta.classes > 0).then_some(d.label)).collect();
-        let logits = engine.forward(&pixels, chunk.len(), &labels)?;
-        let (per, len) = (meta.levels * meta.image_len(), meta.image_len());
-        for b in 0..chunk.len() {
-            total += image_nll(meta, &logits[b * per..(b + 1) * per], &pixels[b * len..(b + 1) * len]);
-        }
+        total += engine.image_nats(&pixels, chunk.len(), &labels)?.iter().sum::<f64>();
     }
     Ok((total / images.len() as f64, images.len()))
 }

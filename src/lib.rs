@@ -9,6 +9,7 @@ pub mod classifier;
 pub mod conditional;
 pub mod engine;
 pub mod error;
+pub mod head;
 pub mod lessons;
 pub mod mask_view;
 pub mod masks;

@@ -50,6 +50,13 @@ pub fn raster_mask(out_ch: usize, in_ch: usize, kh: usize, kw: usize, t: MaskTyp
     m
 }
 
+/// A 1x1 mask reading only input group 0 (R, or the whole map for grey): an output head whose every
+/// parameter comes from the context, so one pass gives a whole pixel.
+pub fn context_mask(out_ch: usize, in_ch: usize, colours: usize) -> Vec<f32> {
+    let row: Vec<f32> = (0..in_ch).map(|i| if group_of(i, in_ch, colours) == 0 { 1.0 } else { 0.0 }).collect();
+    (0..out_ch).flat_map(|_| row.iter().copied()).collect()
+}
+
 /// A raster mask for a convolution whose output halves (f, g) meet in a gate f[j] * g[j]: each half
 /// carries the colour groups of the `out_ch / 2` gated channels, so f[j] and g[j] share channel j's group.
 pub fn gate_pair_mask(out_ch: usize, in_ch: usize, kh: usize, kw: usize, t: MaskType, colours: usize) -> Vec<f32> {

@@ -17,6 +17,8 @@ pub struct ModelMeta {
     pub class_names: Vec<String>,
     /// `pixelwise.config`, read as each architecture's typed config by `arch::config`.
     pub config: serde_json::Value,
+    /// `pixelwise.head` (`{"kind": ...}`, absent: softmax), read as each head's typed config by `head::config`.
+    pub head: serde_json::Value,
     pub test_nll_nats: Option<f64>,
     pub props: BTreeMap<String, String>,
 }
@@ -56,6 +58,13 @@ impl ModelMeta {
         let config_text = get("config")?;
         let config: serde_json::Value =
             serde_json::from_str(config_text).map_err(|e| Error::Metadata(format!("pixelwise.config is not JSON: {e}")))?;
+        let head: serde_json::Value = match props.get("pixelwise.head") {
+            None => serde_json::json!({"kind": "softmax"}),
+            Some(v) => serde_json::from_str(v).map_err(|e| Error::Metadata(format!("pixelwise.head is not JSON: {e}")))?,
+        };
+        if !head.get("kind").is_some_and(|k| k.is_string()) {
+            return Err(Error::Metadata(format!("pixelwise.head = {head} names no kind")));
+        }
         let test_nll_nats = match props.get("pixelwise.test_nll_nats") {
             Some(v) => Some(
                 v.trim()
@@ -92,9 +101,15 @@ impl ModelMeta {
             classes,
             class_names,
             config,
+            head,
             test_nll_nats,
             props: props.clone(),
         })
+    }
+
+    /// `pixelwise.head`'s kind (`softmax` where the file names none).
+    pub fn head_kind(&self) -> &str {
+        self.head.get("kind").and_then(|k| k.as_str()).unwrap_or("softmax")
     }
 
     /// Class `k`'s name, or its number where the file names none.
@@ -135,7 +150,7 @@ impl ModelMeta {
             "arch": self.arch_name, "levels": self.levels, "channels": self.channels,
             "height": self.height, "width": self.width, "classes": self.classes,
             "class_names": self.class_names, "guidance": self.guidance(),
-            "config": self.config, "test_nll_nats": self.test_nll_nats, "props": self.props,
+            "config": self.config, "head": self.head, "test_nll_nats": self.test_nll_nats, "props": self.props,
         })
     }
 }

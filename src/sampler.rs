@@ -59,7 +59,7 @@ pub struct Sampler {
     next: usize,
     temperature: f32,
     probabilities: Vec<f32>,
-    last_sampled: Option<(usize, usize)>,
+    last_sampled: Option<(usize, usize, usize)>,
 }
 
 fn check_n(n: usize) -> Result<()> {
@@ -226,8 +226,17 @@ impl Sampler {
     /// the native engine; empty otherwise).
     pub fn gates(&self) -> Vec<crate::engine::native::lstm::LstmGates> {
         match (self.last_sampled, self.parts.first()) {
-            (Some((row, col)), Some(part)) => part.session.gates(row, col),
+            (Some((row, col, _)), Some(part)) => part.session.gates(row, col),
             _ => Vec::new(),
+        }
+    }
+
+    /// The head's parts of the first image's distribution at the last sampled sub-pixel (a
+    /// mixture's components; none for a softmax, or on tract).
+    pub fn head_parts(&self) -> Option<crate::head::Parts> {
+        match (self.last_sampled, self.parts.first()) {
+            (Some((row, col, channel)), Some(part)) => part.session.head_parts(row, col, channel),
+            _ => None,
         }
     }
 
@@ -274,7 +283,7 @@ impl Sampler {
             let step = match kept[c * m.height * m.width + p] {
                 Some(k) => Step { row, col, channel: c, levels: vec![k; self.n], kept: true },
                 None => {
-                    self.last_sampled = Some((row, col));
+                    self.last_sampled = Some((row, col, c));
                     let levels = drawn.iter().flat_map(|d| d[i].clone().expect("a sampled position")).collect();
                     Step { row, col, channel: c, levels, kept: false }
                 }

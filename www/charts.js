@@ -1,4 +1,4 @@
-// The softmax over the current sub-pixel's levels, drawn beside the samples.
+// The head's distribution over the current sub-pixel's levels (and a mixture's components), drawn beside the samples.
 
 const CHANNEL_COLOURS = ['#c62828', '#2e7d32', '#1565c0']; // R, G, B
 const CHANNEL_NAMES = ['R', 'G', 'B'];
@@ -69,4 +69,34 @@ export function drawProbabilities(canvas, probs, { labels = null, channel = 0, c
     `${channels > 1 ? `${CHANNEL_NAMES[channel]} channel. ` : ''}${drawn >= 0 ? `Drawn: ${named(drawn)}. ` : ''}` +
       listed.map(([i, p]) => `${named(i)}: ${p.toFixed(3)}`).join(', '),
   );
+}
+
+/** A mixture head's components over the bars `drawProbabilities` drew on `canvas` (256 levels):
+ *  each component's share of every level's probability, weight × its logistic's mass in the level,
+ *  on the bars' scale, so the curves add up to the bars (at temperature 1). */
+export function drawComponents(canvas, components, probs) {
+  const L = probs.length;
+  if (L <= 16) return;
+  const ctx = canvas.getContext('2d');
+  const { width: w, height: h } = canvas;
+  const [top, base] = [28, h - 26];
+  const peak = Math.max(...probs);
+  if (!(peak > 0)) return;
+  const sigmoid = (t) => 1 / (1 + Math.exp(-t));
+  const mass = ({ mean, scale }, l) =>
+    (l === L - 1 ? 1 : sigmoid((l + 0.5 - mean) / scale)) - (l === 0 ? 0 : sigmoid((l - 0.5 - mean) / scale));
+  const bw = w / L;
+  ctx.lineWidth = 2;
+  components.forEach((c, k) => {
+    ctx.strokeStyle = `hsla(${(k * 137) % 360}, 70%, 40%, 0.85)`;
+    ctx.beginPath();
+    for (let l = 0; l < L; l++) {
+      const y = base - (c.weight * mass(c, l) / peak) * (base - top);
+      const x = l * bw + bw / 2;
+      if (l === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    }
+    ctx.stroke();
+  });
+  canvas.dataset.components = String(components.length);
 }

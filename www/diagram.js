@@ -3,7 +3,7 @@
 import { drawKernelMasks } from './kernel-masks.js';
 
 const NS = 'http://www.w3.org/2000/svg';
-const COLOURS = { input: '#eef2f7', conv: '#dce8f5', residual: '#e3f0e1', gated: '#f3e8d8', lstm: '#ece3f3', head: '#f5e1e1', softmax: '#f7f3dc' };
+const COLOURS = { input: '#eef2f7', conv: '#dce8f5', residual: '#e3f0e1', gated: '#f3e8d8', lstm: '#ece3f3', head: '#f5e1e1', softmax: '#f7f3dc', mixture: '#f7f3dc' };
 
 function el(name, attrs, parent) {
   const e = document.createElementNS(NS, name);
@@ -30,7 +30,7 @@ export function drawDiagram(container, detail, blocks, masks, reason = '') {
     el('title', {}, g).textContent = `${b.name}: ${b.detail}`;
     el('rect', { x: left, y, width: w - left - 50, height: h, rx: 6, fill: COLOURS[b.kind] || '#eee', stroke: '#9aa6b5' }, g);
     const name = el('text', { x: left + 8, y: y + 16, 'font-size': 12, 'font-weight': 600 }, g);
-    name.textContent = `${b.name}  ·  ${b.kind === 'input' || b.kind === 'softmax' ? '' : `${b.in_ch} → ${b.out_ch} ch  ·  `}${b.params.toLocaleString('en-US')} parameters`;
+    name.textContent = `${b.name}  ·  ${['input', 'softmax', 'mixture'].includes(b.kind) ? '' : `${b.in_ch} → ${b.out_ch} ch  ·  `}${b.params.toLocaleString('en-US')} parameters`;
     const text = el('text', { x: left + 8, y: y + 32, 'font-size': 10, fill: '#3b4452' }, g);
     text.textContent = b.detail.length > 86 ? `${b.detail.slice(0, 84)}…` : b.detail;
     if (i + 1 < blocks.length) el('line', { x1: left + 20, y1: y + h, x2: left + 20, y2: y + h + gap - 1, stroke: '#5a6473', 'marker-end': 'url(#arrow)' }, svg);

@@ -364,7 +364,7 @@ function modelLoaded(msg) {
   receptive.setModel(msg.file, meta.arch, localFiles.get(msg.file) || null, msg.card && msg.card.architecture ? msg.card.architecture.field_caption : null);
   lessons.setModel(msg.file, meta);
   race.setModel(msg.file, meta);
-  stepper.setModel(msg.file, meta);
+  stepper.setModel(msg.file, meta, msg.card && msg.card.head ? msg.card.head.title : null);
   const parts = [`${entry.name || meta.arch}`, `${meta.levels} levels`, `${meta.height}×${meta.width}`];
   const parameters = entry.parameters || (msg.card && msg.card.parameters);
   if (parameters) parts.push(`${parameters.toLocaleString('en-US')} parameters`);

@@ -1,7 +1,7 @@
-// Step mode: one sub-pixel at a time on the native engine, showing for that position the softmax
-// with the drawn value, what the position may see (its receptive field, from the layers), and for
+// Step mode: one sub-pixel at a time on the native engine, showing for that position the head's
+// distribution with the drawn value (for a mixture head also its components, as curves), what the position may see (its receptive field, from the layers), and for
 // the PixelRNN models the LSTM gates there, next to the equations they follow.
-import { drawProbabilities } from './charts.js';
+import { drawComponents, drawProbabilities } from './charts.js';
 
 const SCALE = 8;
 /** A position not yet set, before the first step (palette.rs's UNKNOWN; later the worker sends the
@@ -19,8 +19,9 @@ export class Stepper {
     this.el.reset.addEventListener('click', () => this.reset());
   }
 
-  setModel(file, meta) {
-    Object.assign(this, { file, meta });
+  /** `head`: the head's title from the model card (null: a softmax the registry does not name). */
+  setModel(file, meta, head = null) {
+    Object.assign(this, { file, meta, head });
     this.reset();
   }
 
@@ -61,14 +62,21 @@ export class Stepper {
     this.current = p;
     this.field = msg.field;
     this.draw();
-    drawProbabilities(this.el.probs, Array.from(msg.probs), { labels: m.levels === 2 ? ['paper', 'ink'] : null, channel, channels: m.channels, drawn: value });
+    const probs = Array.from(msg.probs);
+    drawProbabilities(this.el.probs, probs, { labels: m.levels === 2 ? ['paper', 'ink'] : null, channel, channels: m.channels, drawn: value });
+    const components = msg.parts ? msg.parts.components : [];
+    if (components.length) drawComponents(this.el.probs, components, probs);
     const sub = m.channels > 1 ? `${'RGB'[channel]} of ` : '';
-    this.el.caption.textContent = `Softmax of ${sub}(row ${row}, col ${col}); drawn: ${value}.`;
+    const head = this.head || 'softmax';
+    const parts = components.length
+      ? ` The curves under the bars are its ${components.length} components, each a logistic (weight × density, largest weight ${Math.max(...components.map((c) => c.weight)).toFixed(2)}).`
+      : '';
+    this.el.caption.textContent = `${head[0].toUpperCase()}${head.slice(1)} for ${sub}(row ${row}, col ${col}); drawn: ${value}.${parts}`;
     this.drawGates(msg.gates);
     const seen = msg.field.reduce((a, b) => a + b, 0);
     this.setStatus(msg.done ? 'done' : 'idle', `Position ${msg.position} of ${msg.total}: ${sub}pixel (${row}, ${col}) drew level ${value}; it may see ${seen} pixels (yellow).${msg.done ? ' Done.' : ''}`);
     this.root.dataset.stepPosition = String(msg.position);
-    this.lastStep = { position: msg.position, pixel: p, channel, value, seen, gates: msg.gates.length, bars: msg.probs.length };
+    this.lastStep = { position: msg.position, pixel: p, channel, value, seen, gates: msg.gates.length, bars: msg.probs.length, components: components.length };
   }
 
   draw() {

@@ -363,7 +363,7 @@ async function stepperOp(req) {
     if (sampler.done()) throw new Error('the image is complete: press Start over');
     const { last } = sampler.step(req.count);
     const field = model.structuralField(last.row, last.col);
-    post({ type: 'stepper', stepperId: req.stepperId, last, colours: sampler.imageColours(0), probs: sampler.probabilities(), field, gates: sampler.gates(), position: sampler.position(), total: sampler.total(), done: sampler.done() });
+    post({ type: 'stepper', stepperId: req.stepperId, last, colours: sampler.imageColours(0), probs: sampler.probabilities(), parts: sampler.headParts(), field, gates: sampler.gates(), position: sampler.position(), total: sampler.total(), done: sampler.done() });
   } catch (err) {
     post({ type: 'stepper', stepperId: req.stepperId, error: message(err) });
   }

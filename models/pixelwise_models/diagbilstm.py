@@ -5,7 +5,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .layers import OutputHead, lstm_cell, raster_conv
+from . import heads
+from .layers import lstm_cell, raster_conv
 
 
 def skew(x):
@@ -70,17 +71,17 @@ class DiagonalBiLSTMLayer(nn.Module):
 class DiagonalBiLSTM(nn.Module):
     arch = "diagonal_bilstm"
 
-    def __init__(self, colours=1, levels=2, hidden=32, layers=2, kernel_in=7, out_hidden=64, classes=0, height=28, width=28):
+    def __init__(self, colours=1, levels=2, hidden=32, layers=2, kernel_in=7, out_hidden=64, classes=0, height=28, width=28, head=None):
         super().__init__()
         assert classes == 0
         self.classes = 0
         self.config = dict(hidden=hidden, layers=layers, kernel_in=kernel_in, out_hidden=out_hidden)
         self.conv_in = raster_conv(colours, hidden, kernel_in, "A", colours)
         self.layers = nn.ModuleList([DiagonalBiLSTMLayer(hidden, colours, height, width) for _ in range(layers)])
-        self.head = OutputHead(hidden, out_hidden, levels, colours)
+        self.head = heads.make(head, hidden, out_hidden, levels, colours)
 
     def forward(self, pixels, label=None):
         x = self.conv_in(pixels)
         for layer in self.layers:
             x = layer(x)
-        return self.head(x)
+        return self.head(x, pixels)

@@ -64,6 +64,7 @@ def export_generator(model, ckpt, dataset, test_x, test_y, out):
         "pixelwise.width": WIDTH,
         "pixelwise.classes": classes,
         "pixelwise.config": json.dumps(model.config),
+        "pixelwise.head": json.dumps(model.head.spec),
         "pixelwise.dataset": json.dumps({"name": dataset.name, **dataset.description}),
         "pixelwise.test_nll_nats": f"{nll:.4f}",
         **({"pixelwise.class_names": json.dumps(dataset.class_names)} if classes else {}),

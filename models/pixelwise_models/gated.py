@@ -3,7 +3,8 @@ vertical->horizontal link, residual horizontal stack, a learned per-class bias i
 import torch
 import torch.nn as nn
 
-from .layers import OutputHead, gated_raster_conv, raster_conv, vertical_conv
+from . import heads
+from .layers import gated_raster_conv, raster_conv, vertical_conv
 
 
 def gate(pre):
@@ -40,17 +41,17 @@ class GatedLayer(nn.Module):
 class GatedPixelCNN(nn.Module):
     arch = "gated_pixelcnn"
 
-    def __init__(self, colours=1, levels=2, hidden=32, layers=8, kernel_in=7, kernel=3, out_hidden=64, classes=10):
+    def __init__(self, colours=1, levels=2, hidden=32, layers=8, kernel_in=7, kernel=3, out_hidden=64, classes=10, head=None):
         super().__init__()
         self.classes = classes
         self.config = dict(hidden=hidden, layers=layers, kernel_in=kernel_in, kernel=kernel, out_hidden=out_hidden)
         mods = [GatedLayer(colours, hidden, kernel_in, "A", colours, classes, residual=False)]
         mods += [GatedLayer(hidden, hidden, kernel, "B", colours, classes, residual=True) for _ in range(layers - 1)]
         self.layers = nn.ModuleList(mods)
-        self.head = OutputHead(hidden, out_hidden, levels, colours)
+        self.head = heads.make(head, hidden, out_hidden, levels, colours)
 
     def forward(self, pixels, label=None):
         v = h = pixels
         for layer in self.layers:
             v, h = layer(v, h, label)
-        return self.head(h)
+        return self.head(h, pixels)

@@ -34,22 +34,6 @@ def vertical_conv(in_ch, out_ch, kernel, mask_type):
     return MaskedConv2d(in_ch, out_ch, (kernel, kernel), vertical_mask(out_ch, in_ch, kernel, kernel, mask_type))
 
 
-class OutputHead(nn.Module):
-    """ReLU, 1x1 (mask B), ReLU, 1x1 (mask B) to levels x colours logits, shaped [N, L, C, H, W]."""
-
-    def __init__(self, in_ch, hidden, levels, colours):
-        super().__init__()
-        self.levels, self.colours = levels, colours
-        self.out1 = raster_conv(in_ch, hidden, 1, "B", colours)
-        self.out2 = raster_conv(hidden, levels * colours, 1, "B", colours)
-
-    def forward(self, x):
-        y = self.out2(F.relu(self.out1(F.relu(x))))
-        n, _, h, w = y.shape
-        # Channel index = colour * L + level (contiguous colour groups), so reshape then swap.
-        return y.reshape(n, self.colours, self.levels, h, w).transpose(1, 2)
-
-
 def lstm_cell(gates, c_prev):
     """gates = [o, f, i, g] along dim 1; returns (h, c)."""
     o, f, i, g = torch.chunk(gates, 4, dim=1)

@@ -37,3 +37,12 @@ def gate_pair_mask(out_ch, in_ch, kh, kw, mask_type, colours=1):
     belong to the same group as gated channel j."""
     half = raster_mask(out_ch // 2, in_ch, kh, kw, mask_type, colours)
     return torch.cat([half, half], dim=0)
+
+
+def context_mask(out_ch, in_ch, colours=1):
+    """1x1 mask reading only the first colour group: features that see no channel of the current pixel."""
+    m = torch.zeros(out_ch, in_ch, 1, 1)
+    for i in range(in_ch):
+        if group_of(i, in_ch, colours) == 0:
+            m[:, i] = 1
+    return m

@@ -1,5 +1,9 @@
 """Helpers for ONNX graphs written by hand (the recurrent models' Scan exports)."""
+import io
+
 import numpy as np
+import onnx
+import torch
 from onnx import TensorProto, helper, numpy_helper
 
 
@@ -51,15 +55,38 @@ def zeros_like_slice(g, x, axis):
 
 
 def with_head(g, x, model, height, width, name):
-    """OutputHead on x, the logits output, and the whole model proto (opset 17, dynamic batch N)."""
+    """The model's head on x, the logits output, and the whole model proto (opset 17, dynamic batch N)."""
     colours, head = model.head.colours, model.head
-    y = masked_conv(g, g.op("Relu", [x]), head.out1, "head.out1", [0, 0, 0, 0])
-    y = masked_conv(g, g.op("Relu", [y]), head.out2, "head.out2", [0, 0, 0, 0])
-    y = g.op("Reshape", [y, g.k(0, colours, head.levels, height, width)])
-    g.nodes.append(helper.make_node("Transpose", [y], ["logits"], perm=[0, 2, 1, 3, 4]))
+    if head.kind == "softmax":
+        y = masked_conv(g, g.op("Relu", [x]), head.out1, "head.out1", [0, 0, 0, 0])
+        y = masked_conv(g, g.op("Relu", [y]), head.out2, "head.out2", [0, 0, 0, 0])
+        y = g.op("Reshape", [y, g.k(0, colours, head.levels, height, width)])
+        g.nodes.append(helper.make_node("Transpose", [y], ["logits"], perm=[0, 2, 1, 3, 4]))
+    else:
+        traced_head(g, x, head, height, width)
     f32 = TensorProto.FLOAT
     graph = helper.make_graph(g.nodes, name,
                               [helper.make_tensor_value_info("pixels", f32, ["N", colours, height, width])],
                               [helper.make_tensor_value_info("logits", f32, ["N", head.levels, colours, height, width])],
                               initializer=g.inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="pixelwise_models")
+
+
+def traced_head(g, x, head, height, width):
+    """Any other head, traced alone by PyTorch and spliced in: its weights under `head.*` (the
+    names the native engine reads), its input the features x and the pixels, its output `logits`."""
+    feats = torch.zeros(2, head.out1.in_channels, height, width)
+    pixels = torch.zeros(2, head.colours, height, width)
+    buf = io.BytesIO()
+    torch.onnx.export(head.eval(), (feats, pixels), buf, input_names=["head_in", "pixels"], output_names=["logits"],
+                      dynamic_axes={"head_in": {0: "N"}, "pixels": {0: "N"}, "logits": {0: "N"}},
+                      opset_version=17, do_constant_folding=False, dynamo=False)
+    sub = onnx.load_from_string(buf.getvalue()).graph
+    weights = {t.name for t in sub.initializer}
+    rename = {"head_in": x, **{w: f"head.{w}" for w in weights}}
+    for t in sub.initializer:
+        t.name = rename[t.name]
+        g.inits.append(t)
+    for node in sub.node:
+        node.input[:] = [rename.get(i, i) for i in node.input]
+        g.nodes.append(node)

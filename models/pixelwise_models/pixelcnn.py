@@ -2,7 +2,8 @@
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .layers import OutputHead, raster_conv
+from . import heads
+from .layers import raster_conv
 
 
 class ResidualBlock(nn.Module):
@@ -22,17 +23,17 @@ class ResidualBlock(nn.Module):
 class PixelCNN(nn.Module):
     arch = "pixelcnn"
 
-    def __init__(self, colours=1, levels=2, hidden=32, blocks=7, kernel_in=7, kernel=3, out_hidden=64, classes=0):
+    def __init__(self, colours=1, levels=2, hidden=32, blocks=7, kernel_in=7, kernel=3, out_hidden=64, classes=0, head=None):
         super().__init__()
         assert classes == 0, "PixelCNN here is unconditional"
         self.classes = 0
         self.config = dict(hidden=hidden, blocks=blocks, kernel_in=kernel_in, kernel=kernel, out_hidden=out_hidden)
         self.conv_in = raster_conv(colours, 2 * hidden, kernel_in, "A", colours)
         self.blocks = nn.ModuleList([ResidualBlock(hidden, kernel, colours) for _ in range(blocks)])
-        self.head = OutputHead(2 * hidden, out_hidden, levels, colours)
+        self.head = heads.make(head, 2 * hidden, out_hidden, levels, colours)
 
     def forward(self, pixels, label=None):
         x = self.conv_in(pixels)
         for block in self.blocks:
             x = block(x)
-        return self.head(x)
+        return self.head(x, pixels)

@@ -4,7 +4,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .layers import OutputHead, lstm_cell, raster_conv
+from . import heads
+from .layers import lstm_cell, raster_conv
 
 
 class RowLSTMLayer(nn.Module):
@@ -30,7 +31,7 @@ class RowLSTMLayer(nn.Module):
 class RowLSTM(nn.Module):
     arch = "row_lstm"
 
-    def __init__(self, colours=1, levels=2, hidden=32, layers=3, kernel_in=7, kernel=3, out_hidden=64, classes=0):
+    def __init__(self, colours=1, levels=2, hidden=32, layers=3, kernel_in=7, kernel=3, out_hidden=64, classes=0, head=None):
         super().__init__()
         assert classes == 0
         self.classes = 0
@@ -38,10 +39,10 @@ class RowLSTM(nn.Module):
         # The first layer is the 7x7 mask-A convolution, so every LSTM input-to-state is mask B.
         self.conv_in = raster_conv(colours, hidden, kernel_in, "A", colours)
         self.layers = nn.ModuleList([RowLSTMLayer(hidden, kernel, colours) for _ in range(layers)])
-        self.head = OutputHead(hidden, out_hidden, levels, colours)
+        self.head = heads.make(head, hidden, out_hidden, levels, colours)
 
     def forward(self, pixels, label=None):
         x = self.conv_in(pixels)
         for layer in self.layers:
             x = layer(x)
-        return self.head(x)
+        return self.head(x, pixels)

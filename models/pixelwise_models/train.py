@@ -97,9 +97,14 @@ class Processes:
 def init_from_onnx(model, path):
     """Copies every parameter of `model` from the initializer of the same name in `path` (the masks are
     buffers the model builds from its config, as the native engine does)."""
-    inits = {t.name: onnx.numpy_helper.to_array(t) for t in onnx.load(path).graph.initializer}
+    proto = onnx.load(path)
+    inits = {t.name: onnx.numpy_helper.to_array(t) for t in proto.graph.initializer}
     params = {k for k, _ in model.named_parameters()}
     state = {k: v for k, v in model.state_dict().items() if k in params}
+    file_head = json.loads({p.key: p.value for p in proto.metadata_props}.get("pixelwise.head", '{"kind": "softmax"}'))
+    if file_head != model.head.spec:  # another head on the same blocks: its last layer starts fresh
+        print(f"{path}: head {file_head} -> {model.head.spec}; head.out2 starts fresh", flush=True)
+        state = {k: v for k, v in state.items() if not k.startswith("head.out2.")}
     missing = [k for k in state if k not in inits]
     # The exporter drops weights no output depends on (the last Gated layer's vertical stack): those
     # keep their fresh values. Anything more missing means the config differs from the file's.

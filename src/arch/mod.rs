@@ -52,8 +52,17 @@ pub fn of(meta: &ModelMeta) -> Result<&'static dyn Architecture> {
     })
 }
 
+/// No width, depth or kernel of a model a page can run comes near this.
+const MAX_CONFIG_VALUE: f64 = 65536.0;
+
 /// `pixelwise.config` read as the architecture's typed config; a missing or mistyped key is named.
 pub fn config<T: DeserializeOwned>(meta: &ModelMeta) -> Result<T> {
+    // Sizes are allocated before any weight is read against them: refuse the absurd ones first.
+    if let Some(map) = meta.config.as_object() {
+        if let Some((key, v)) = map.iter().find(|(_, v)| v.as_f64().is_some_and(|n| n > MAX_CONFIG_VALUE)) {
+            return Err(Error::Metadata(format!("pixelwise.config {key} = {v} is implausibly large (at most {MAX_CONFIG_VALUE})")));
+        }
+    }
     serde_json::from_value(meta.config.clone())
         .map_err(|e| Error::Metadata(format!("pixelwise.config for {}: {e}", meta.arch_name)))
 }

@@ -25,6 +25,13 @@ pub trait Engine {
         let (hw, lc) = (self.meta().positions(), self.meta().levels * self.meta().channels);
         Ok((0..n * lc).map(|i| out[i * hw + p]).collect())
     }
+    /// Nats of each image given the model: what `forward`'s logits say of its own pixels. An
+    /// engine may compute it without the full logits (a mixture head scores the pixels alone).
+    fn image_nats(&self, pixels: &[f32], n: usize, labels: &Labels) -> Result<Vec<f64>> {
+        let logits = self.forward(pixels, n, labels)?;
+        let (per, len) = (self.meta().levels * self.meta().image_len(), self.meta().image_len());
+        Ok((0..n).map(|b| crate::nll::image_nll(self.meta(), &logits[b * per..(b + 1) * per], &pixels[b * len..(b + 1) * len])).collect())
+    }
     /// A sampling session for `n` images.
     fn session(&self, n: usize, labels: &Labels) -> Result<Box<dyn Session>>;
 
@@ -43,6 +50,12 @@ pub trait Session: Send {
     /// empty where the engine cannot say (convolutional models, tract).
     fn gates(&self, _row: usize, _col: usize) -> Vec<native::lstm::LstmGates> {
         Vec::new()
+    }
+
+    /// The head's parts of the first image's distribution at computed (`row`, `col`), `channel`
+    /// (a mixture's components); none where the head or engine cannot say.
+    fn head_parts(&self, _row: usize, _col: usize, _channel: usize) -> Option<crate::head::Parts> {
+        None
     }
 
     /// This one-image session for `labels.len()` images, each at its state (the same positions

@@ -144,6 +144,7 @@ fn infer_meta(dims: &[Option<usize>], shown: &[String], typed: &TypedModel, cond
         classes,
         class_names: Vec::new(),
         config: serde_json::json!({}),
+        head: serde_json::json!({"kind": "softmax"}),
         test_nll_nats: None,
         props: Default::default(),
     })

@@ -11,7 +11,7 @@ use crate::model_file::ModelFile;
 #[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct Block {
     pub name: String,
-    /// input | conv | residual | gated | lstm | head | softmax
+    /// input | conv | residual | gated | lstm | head | softmax | mixture
     pub kind: &'static str,
     pub detail: String,
     pub in_ch: usize,
@@ -38,7 +38,7 @@ struct Head {
     out_hidden: usize,
 }
 
-/// The blocks of a model of known architecture, input to softmax.
+/// The blocks of a model of known architecture, input to the head's distribution.
 pub fn diagram(file: &ModelFile, meta: &ModelMeta) -> Result<Vec<Block>> {
     let (c, l) = (meta.channels, meta.levels);
     let input = block("input".into(), "input", format!("{c} channel{}, {}×{}, {l} levels", if c > 1 { "s (R, G, B)" } else { "" }, meta.height, meta.width), (c, c), false, vec![]);
@@ -46,12 +46,12 @@ pub fn diagram(file: &ModelFile, meta: &ModelMeta) -> Result<Vec<Block>> {
     let mut blocks = vec![input];
     blocks.extend(middle);
     let out_hidden = crate::arch::config::<Head>(meta)?.out_hidden;
-    blocks.push(block("head".into(), "head", format!("ReLU, 1×1 mask B ({last_ch} → {out_hidden}), ReLU, 1×1 mask B ({out_hidden} → {l}×{c})"), (last_ch, l * c), false, vec![]));
-    blocks.push(block("softmax".into(), "softmax", format!("softmax over {l} levels for each of the {c} sub-pixel{} of every pixel", if c > 1 { "s" } else { "" }), (l * c, l * c), false, vec![]));
+    blocks.extend(crate::head::of(meta)?.blocks(meta, last_ch, out_hidden)?);
     for b in &mut blocks {
-        b.params = match b.name.as_str() {
-            "input" | "softmax" => 0,
-            name => file.parameters_under(&format!("{name}.")),
+        // The head's last block computes the distribution from the head's outputs: no weights.
+        b.params = match b.kind {
+            "input" | "softmax" | "mixture" => 0,
+            _ => file.parameters_under(&format!("{}.", b.name)),
         };
     }
     Ok(blocks)

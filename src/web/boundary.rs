@@ -66,7 +66,12 @@ export interface DecodeStepped {
   bits: number; payload_bits: number; done: boolean;
 }
 
-export interface Card { parameters: number; ops: Record<string, number>; io: string; architecture: ArchitectureFacts | null }
+export interface Card { parameters: number; ops: Record<string, number>; io: string; architecture: ArchitectureFacts | null; head: HeadFacts | null }
+/** The file's output head, from the crate's head registry (null: one it does not know). */
+export interface HeadFacts { kind: string; title: string }
+/** A mixture head's components at one sub-pixel: weight given the pixel's earlier channels, mean
+ *  and scale in levels (`Sampler.headParts`). */
+export interface HeadParts { components: { weight: number; mean: number; scale: number }[] }
 /** What the crate's registry says of the file's architecture (null: one it does not know, tract only). */
 export interface ArchitectureFacts { title: string; field_caption: string }
 
@@ -74,7 +79,7 @@ export interface KernelMask { name: string; height: number; width: number; mask:
 export interface KernelMasks { arch: string; kernels: KernelMask[] }
 
 export interface Block {
-  name: string; kind: 'input' | 'conv' | 'residual' | 'gated' | 'lstm' | 'head' | 'softmax'; detail: string;
+  name: string; kind: 'input' | 'conv' | 'residual' | 'gated' | 'lstm' | 'head' | 'softmax' | 'mixture'; detail: string;
   in_ch: number; out_ch: number; residual: boolean; params: number; kernels: number[];
 }
 "#;

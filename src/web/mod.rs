@@ -114,7 +114,9 @@ impl Model {
     pub fn card(&self) -> Result<JsValue, JsError> {
         let architecture = self.meta().ok().and_then(|m| crate::arch::of(&m).ok());
         let architecture = architecture.map(|a| serde_json::json!({ "title": a.title(), "field_caption": a.field_caption() }));
-        to_js(&serde_json::json!({ "parameters": self.file.parameter_count(), "ops": self.file.op_counts(), "io": self.file.io_summary(), "architecture": architecture }))
+        let head = self.meta().ok().and_then(|m| crate::head::of(&m).ok());
+        let head = head.map(|h| serde_json::json!({ "kind": h.name(), "title": h.title() }));
+        to_js(&serde_json::json!({ "parameters": self.file.parameter_count(), "ops": self.file.op_counts(), "io": self.file.io_summary(), "architecture": architecture, "head": head }))
     }
 
     fn meta(&self) -> Result<crate::metadata::ModelMeta, JsError> {

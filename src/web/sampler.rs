@@ -174,4 +174,11 @@ impl WasmSampler {
     pub fn probabilities(&self) -> Vec<f32> {
         self.inner.probabilities().to_vec()
     }
+
+    /// The head's parts of the first image's distribution at the last sampled sub-pixel: a
+    /// mixture's components (weight, mean and scale in levels); null for a softmax or on tract.
+    #[wasm_bindgen(js_name = headParts, unchecked_return_type = "HeadParts | null")]
+    pub fn head_parts(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.head_parts())
+    }
 }

@@ -7,8 +7,14 @@ use pixelwise::{Engine, ModelFile, Sampler};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// A committed model (`models/<name>`), or a path from the crate root (`tests/fixtures/...`).
 pub fn model_path(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(name)
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    if name.contains('/') {
+        root.join(name)
+    } else {
+        root.join("models").join(name)
+    }
 }
 
 pub fn engines(name: &str) -> (NativeEngine, TractEngine) {
@@ -233,6 +239,25 @@ pub fn shared_prefix_equals_separate(native: &NativeEngine) {
         }
         assert!(separate.shared_positions() == 0 && shared.shared_positions() < m.image_len(), "{what}: the images never differed");
     }
+}
+
+/// Every sub-pixel's scores are log-probabilities: exp sums to 1 over the levels (a head that
+/// computes its own, like the mixture, must normalise exactly; a softmax's logits need not).
+pub fn log_probabilities_sum_to_one(engine: &dyn Engine) {
+    let m = engine.meta().clone();
+    let lab = labels(engine, 2);
+    let mut pixels = random_image(engine, 5);
+    pixels.extend(held_out(engine, 1)[0].pixels(m.levels));
+    let logits = engine.forward(&pixels, 2, &lab).unwrap();
+    let per = m.image_len();
+    let mut worst = 0.0f64;
+    for b in 0..2 {
+        for i in 0..per {
+            let total: f64 = (0..m.levels).map(|l| (logits[b * m.levels * per + l * per + i] as f64).exp()).sum();
+            worst = worst.max((total - 1.0).abs());
+        }
+    }
+    assert!(worst < 1e-5, "{:?}: probabilities sum to 1 within {worst}", engine.kind());
 }
 
 /// The checks every architecture passes, as `#[test]` functions for one committed model file.

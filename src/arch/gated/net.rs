@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use crate::engine::native::conv::{add, widened, Conv, Map, Mask};
 use crate::engine::native::activation::{sigmoid, tanh};
-use crate::engine::native::head::Head;
+use crate::head::Head;
 use crate::engine::native::scratch::Scratch;
 use crate::engine::native::{Activations, Layered};
 use crate::engine::Labels;
@@ -77,7 +77,7 @@ impl Gated {
             hidden: p,
             classes,
             layers,
-            head: Head::load(file, p, out_hidden, meta.levels, c)?,
+            head: crate::head::load(file, meta, p, out_hidden)?,
         })
     }
 
@@ -183,6 +183,10 @@ pub struct Maps {
 impl Activations for Maps {
     fn image(&mut self) -> &mut Map {
         &mut self.image
+    }
+
+    fn pixels(&self) -> &Map {
+        &self.image
     }
 
     fn last(&self) -> &Map {

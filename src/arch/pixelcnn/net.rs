@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 use crate::engine::native::conv::{add, relu, widened, Conv, Map, Mask};
-use crate::engine::native::head::Head;
+use crate::head::Head;
 use crate::engine::native::scratch::Scratch;
 use crate::engine::native::{Activations, Layered};
 use crate::engine::Labels;
@@ -44,7 +44,7 @@ impl PixelCnn {
             hidden: hid,
             conv_in: Conv::load(file, "conv_in", c, 2 * hid, k_in, k_in, rb(A), true)?,
             blocks,
-            head: Head::load(file, 2 * hid, out_hidden, meta.levels, c)?,
+            head: crate::head::load(file, meta, 2 * hid, out_hidden)?,
         })
     }
 
@@ -81,6 +81,10 @@ pub struct Maps {
 impl Activations for Maps {
     fn image(&mut self) -> &mut Map {
         &mut self.image
+    }
+
+    fn pixels(&self) -> &Map {
+        &self.image
     }
 
     fn last(&self) -> &Map {

@@ -6,7 +6,7 @@
 use std::ops::Range;
 
 use crate::engine::native::conv::{add, widened, Conv, Map, Mask};
-use crate::engine::native::head::Head;
+use crate::head::Head;
 use crate::engine::native::scratch::Scratch;
 use crate::engine::native::lstm::{cell, LstmGates};
 use crate::engine::native::{Activations, Layered};
@@ -56,7 +56,7 @@ impl RowLstm {
             hidden: hid,
             conv_in: Conv::load(file, "conv_in", c, hid, k_in, k_in, Mask::Raster(A, c), true)?,
             layers,
-            head: Head::load(file, hid, config.out_hidden, meta.levels, c)?,
+            head: crate::head::load(file, meta, hid, config.out_hidden)?,
         })
     }
 
@@ -101,6 +101,10 @@ pub struct Maps {
 impl Activations for Maps {
     fn image(&mut self) -> &mut Map {
         &mut self.image
+    }
+
+    fn pixels(&self) -> &Map {
+        &self.image
     }
 
     fn last(&self) -> &Map {

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::gemm::{gemm, gemm_cols, gemm_strided};
 use super::scratch::Scratch;
 use crate::error::Result;
-use crate::masks::{gate_pair_mask, raster_mask, vertical_mask, MaskType};
+use crate::masks::{context_mask, gate_pair_mask, raster_mask, vertical_mask, MaskType};
 use crate::model_file::ModelFile;
 
 /// An H x W map of `c` channels for `n` images, stored `[position][image][channel]`, so one
@@ -84,6 +84,9 @@ pub enum Mask {
     /// Raster, for a convolution whose output halves meet in a gate (`masks::gate_pair_mask`).
     GatePair(MaskType, usize),
     Vertical(MaskType),
+    /// 1x1, reading only the first of `colours` groups: the features that see no channel of the
+    /// current pixel (`masks::context_mask`).
+    Context(usize),
 }
 
 /// A convolution with its mask applied and fully masked taps dropped; weights laid out
@@ -115,6 +118,7 @@ impl Conv {
             Mask::Raster(t, colours) => raster_mask(out_ch, in_ch, kh, kw, t, colours),
             Mask::GatePair(t, colours) => gate_pair_mask(out_ch, in_ch, kh, kw, t, colours),
             Mask::Vertical(t) => vertical_mask(out_ch, in_ch, kh, kw, t),
+            Mask::Context(colours) => context_mask(out_ch, in_ch, colours),
         };
         let (mut taps, mut weights) = (Vec::new(), Vec::new());
         for y in 0..kh {

@@ -4,7 +4,6 @@
 pub mod activation;
 pub mod conv;
 pub mod gemm;
-pub mod head;
 pub mod lstm;
 pub mod scratch;
 
@@ -32,7 +31,7 @@ pub trait Layered: Send + Sync + Sized + 'static {
     /// earlier channels, which they alone read, so work that never reads the current row, and those
     /// groups, may be kept. An architecture may compute more groups than asked; never fewer.
     fn layers_at(&self, ctx: &Self::Context, m: &mut Self::Maps, p: usize, groups: Range<usize>);
-    fn head(&self) -> &head::Head;
+    fn head(&self) -> &crate::head::Head;
     /// The first image's LSTM gate activations at `p` (computed), one per LSTM; none for
     /// convolutional models.
     fn gates(&self, _ctx: &Self::Context, _m: &Self::Maps, _p: usize) -> Vec<lstm::LstmGates> {
@@ -43,6 +42,8 @@ pub trait Layered: Send + Sync + Sized + 'static {
 /// A batch's activations: the input images and the map the head reads.
 pub trait Activations: Send {
     fn image(&mut self) -> &mut conv::Map;
+    /// The input images, read by heads that couple a pixel's channels.
+    fn pixels(&self) -> &conv::Map;
     fn last(&self) -> &conv::Map;
     /// One image's activations for `n` images, each a copy at positions `..upto`
     /// (`conv::Map::widened`, every map).
@@ -59,16 +60,25 @@ pub trait Net: Send + Sync {
     /// `forward` with the head at position `p` only (every layer below it still everywhere):
     /// `[n][C*L]`.
     fn forward_at(&self, pixels: &[f32], labels: &Labels, p: usize) -> Vec<f32>;
+    /// Each sub-pixel's log-probability of its own level, in the head's order `[H*W][n][C]`.
+    fn targets(&self, pixels: &[f32], labels: &Labels, levels: usize) -> Vec<f64>;
     fn cache(self: Arc<Self>, labels: &Labels) -> Box<dyn NetCache>;
 }
 
 impl<N: Layered> Net for N {
     fn forward(&self, pixels: &[f32], labels: &Labels) -> Vec<f32> {
-        self.head().at(&trunk(self, pixels, labels).last().data)
+        let m = trunk(self, pixels, labels);
+        self.head().at(&m.last().data, &m.pixels().data)
     }
 
     fn forward_at(&self, pixels: &[f32], labels: &Labels, p: usize) -> Vec<f32> {
-        self.head().at(trunk(self, pixels, labels).last().at(p))
+        let m = trunk(self, pixels, labels);
+        self.head().at(m.last().at(p), m.pixels().at(p))
+    }
+
+    fn targets(&self, pixels: &[f32], labels: &Labels, levels: usize) -> Vec<f64> {
+        let m = trunk(self, pixels, labels);
+        self.head().targets(&m.last().data, &m.pixels().data, levels)
     }
 
     fn cache(self: Arc<Self>, labels: &Labels) -> Box<dyn NetCache> {
@@ -106,6 +116,9 @@ pub trait NetCache: Send {
     /// The first image's LSTM gate activations at computed position `p`.
     fn gates(&self, p: usize) -> Vec<lstm::LstmGates>;
 
+    /// The head's parts of the first image's distribution at computed position `p`, `channel`.
+    fn head_parts(&self, p: usize, channel: usize) -> Option<crate::head::Parts>;
+
     /// This one-image cache for `labels.len()` images, each a copy of its activations at
     /// positions `..upto`. Computing a position writes activations in its own row and earlier ones
     /// only (a row's vertical stack or right-to-left states at most run ahead of its pixels), so
@@ -126,7 +139,7 @@ impl<N: Layered> NetCache for Cache<N> {
     }
 
     fn logits(&self, p: usize, channel: usize) -> Vec<f32> {
-        self.net.head().channel(self.maps.last().at(p), channel)
+        self.net.head().channel(self.maps.last().at(p), self.maps.pixels().at(p), channel)
     }
 
     fn image_mut(&mut self) -> &mut conv::Map {
@@ -135,6 +148,10 @@ impl<N: Layered> NetCache for Cache<N> {
 
     fn gates(&self, p: usize) -> Vec<lstm::LstmGates> {
         self.net.gates(&self.ctx, &self.maps, p)
+    }
+
+    fn head_parts(&self, p: usize, channel: usize) -> Option<crate::head::Parts> {
+        self.net.head().parts(self.maps.last().at(p), self.maps.pixels().at(p), channel)
     }
 
     fn widened(&self, labels: &Labels, upto: usize) -> Box<dyn NetCache> {
@@ -170,16 +187,16 @@ impl NativeEngine {
     /// `run` over the images in small groups, the groups in parallel; the outputs in image order.
     /// A few hundred positions already make each product large, and more images at once only grow
     /// the maps past the caches (measured: 3.2 ms per digit alone, 4.2 in 16s).
-    fn in_groups(&self, pixels: &[f32], labels: &Labels, run: impl Fn(&[f32], &Labels) -> Vec<f32> + Sync) -> Vec<f32> {
+    fn in_groups<T: Send + Clone>(&self, pixels: &[f32], labels: &Labels, run: impl Fn(&[f32], &Labels) -> Vec<T> + Sync) -> Vec<T> {
         let (len, group) = (self.meta.image_len(), (FORWARD_ROWS / self.meta.positions()).max(1));
-        let one = |(k, chunk): (usize, &[Option<usize>])| -> Vec<f32> { run(&pixels[k * group * len..(k * group + chunk.len()) * len], chunk) };
+        let one = |(k, chunk): (usize, &[Option<usize>])| -> Vec<T> { run(&pixels[k * group * len..(k * group + chunk.len()) * len], chunk) };
         if rayon::current_num_threads() == 1 {
             return labels.chunks(group).enumerate().flat_map(one).collect();
         }
         // On the pool as a whole, so that the splits inside (image groups, position blocks) are
         // joins between pool threads, not wake-ups of the pool from outside.
         use rayon::prelude::*;
-        let parts: Vec<Vec<f32>> = rayon::scope(|_| labels.par_chunks(group).enumerate().map(one).collect());
+        let parts: Vec<Vec<T>> = rayon::scope(|_| labels.par_chunks(group).enumerate().map(one).collect());
         parts.concat()
     }
 
@@ -216,6 +233,21 @@ impl Engine for NativeEngine {
             }
             out
         }))
+    }
+
+    fn image_nats(&self, pixels: &[f32], n: usize, labels: &Labels) -> Result<Vec<f64>> {
+        check_batch(&self.meta, pixels, n, labels)?;
+        let (levels, colours) = (self.meta.levels, self.meta.channels);
+        let per_image = self.in_groups(pixels, labels, |pixels, labels| {
+            let lp = self.net.targets(pixels, labels, levels);
+            let g = labels.len();
+            let mut nats = vec![0.0f64; g];
+            for (r, row) in lp.chunks_exact(colours).enumerate() {
+                nats[r % g] -= row.iter().sum::<f64>();
+            }
+            nats
+        });
+        Ok(per_image)
     }
 
     /// Only the head at `p` is left out elsewhere: every layer below still runs at every position
@@ -303,6 +335,11 @@ impl Session for NativeSession {
             done: self.done,
             tentative: self.tentative,
         }))
+    }
+
+    fn head_parts(&self, row: usize, col: usize, channel: usize) -> Option<crate::head::Parts> {
+        let p = row * self.meta.width + col;
+        (p <= self.done && channel < self.meta.channels).then(|| self.cache.head_parts(p, channel)).flatten()
     }
 
     fn gates(&self, row: usize, col: usize) -> Vec<lstm::LstmGates> {
