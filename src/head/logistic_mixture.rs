@@ -161,6 +161,10 @@ impl HeadNet for MixtureNet {
         out
     }
 
+    fn reads_context_only(&self) -> bool {
+        true
+    }
+
     fn targets(&self, x: &[f32], pixels: &[f32], _levels: usize) -> Vec<f64> {
         let (c, top) = (self.colours, (self.levels - 1) as f32);
         let params = self.params(x);

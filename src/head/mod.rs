@@ -37,6 +37,11 @@ pub trait HeadNet: Send + Sync {
             })
             .collect()
     }
+    /// Whether every channel's scores read only colour group 0 of the features (the context):
+    /// then a pixel's later channels need no more layers, only the head.
+    fn reads_context_only(&self) -> bool {
+        false
+    }
     /// Channel `c`'s distribution as the head builds it, for the page (one row); none for a softmax.
     fn parts(&self, _x: &[f32], _pixels: &[f32], _c: usize) -> Option<Parts> {
         None

@@ -119,6 +119,9 @@ pub trait NetCache: Send {
     /// The head's parts of the first image's distribution at computed position `p`, `channel`.
     fn head_parts(&self, p: usize, channel: usize) -> Option<crate::head::Parts>;
 
+    /// Whether the head reads only the features of colour group 0 (`HeadNet::reads_context_only`).
+    fn head_reads_context_only(&self) -> bool;
+
     /// This one-image cache for `labels.len()` images, each a copy of its activations at
     /// positions `..upto`. Computing a position writes activations in its own row and earlier ones
     /// only (a row's vertical stack or right-to-left states at most run ahead of its pixels), so
@@ -148,6 +151,10 @@ impl<N: Layered> NetCache for Cache<N> {
 
     fn gates(&self, p: usize) -> Vec<lstm::LstmGates> {
         self.net.gates(&self.ctx, &self.maps, p)
+    }
+
+    fn head_reads_context_only(&self) -> bool {
+        self.net.head().reads_context_only()
     }
 
     fn head_parts(&self, p: usize, channel: usize) -> Option<crate::head::Parts> {
@@ -291,9 +298,10 @@ struct NativeSession {
     cache: Box<dyn NetCache>,
     /// Positions before this one are computed with their final pixels.
     done: usize,
-    /// The position last computed before its own pixel was final, and the channel asked for then.
-    /// No activation at p reads p's last channel (mask A keeps it out, mask B layers only pass on
-    /// what the first layer read), so once that channel was asked for, the activations at p are
+    /// The position last computed before its own pixel was final, and the last colour group
+    /// computed there (the channel asked for, or 0 where the head reads only the context). No
+    /// activation at p reads p's last channel (mask A keeps it out, mask B layers only pass on
+    /// what the first layer read), so once every group was computed, the activations at p are
     /// final and the pixel only needs copying into the image.
     tentative: Option<(usize, usize)>,
 }
@@ -320,10 +328,19 @@ impl Session for NativeSession {
                 _ => cache.position(pixels, q, todo(q, colours)),
             }
         }
-        cache.position(pixels, p, todo(p, channel + 1));
+        // A head that reads only the context (the mixture) needs group 0 at p for every channel: the
+        // pixel's later channels cost no layer, only the head (one pass per pixel, not one per channel).
+        let upto = if cache.head_reads_context_only() { 1 } else { channel + 1 };
+        match tentative {
+            Some((t, c)) if t == p && c + 1 >= upto => load_pixel(pixels, cache.image_mut(), p),
+            _ => cache.position(pixels, p, todo(p, upto)),
+        }
         let out = cache.logits(p, channel);
         self.done = p;
-        self.tentative = Some((p, channel));
+        self.tentative = Some((p, match tentative {
+            Some((t, c)) if t == p => c.max(upto - 1),
+            _ => upto - 1,
+        }));
         Ok(out)
     }
 
