@@ -270,8 +270,9 @@ run_tests() {
   # The modules' profile, so this build and theirs share their compiled dependencies.
   CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome --mode no-install -- --profile wasm --test web
   build_wasm
-  log "type check: the workers' JS against the generated .d.ts (tsc --noEmit, checkJs)"
+  log "type check: the workers' and the page's JS against the generated .d.ts and the worker protocol, messages.js (tsc --noEmit, checkJs)"
   tools/node_modules/.bin/tsc -p www/tsconfig.json
+  tools/node_modules/.bin/tsc -p www/tsconfig.page.json
   build_site
   ort_assets
   assemble_site

@@ -3,6 +3,9 @@
 // fragment holds the file. Opening such a link decodes it on the grid (main.js runs that job).
 
 /** @typedef {import('./pkg/pixelwise.js').CompressedHeader} CompressedHeader */
+/** @typedef {import('./pkg/pixelwise.js').Metadata} Metadata */
+/** An image of the loaded model: level indices [C, H, W] and its class (-1: none).
+ *  @typedef {{ levels: ArrayLike<number>, label: number }} ImageLevels */
 
 const PREFIX = '#pxw=';
 
@@ -43,17 +46,34 @@ async function browserPngBytes(meta, levels) {
 
 export class CodecPanel {
   /**
-   * @param {{ send: (msg: object) => void, root: HTMLElement }} deps
-   * Set before use: `model()` -> { file, meta, label } of the loaded model (or null),
+   * @param {{ send: (msg: import('./messages.js').Request) => void, root: HTMLElement }} deps
+   * Set before use: `model()` -> { file, meta } of the loaded model (or null),
    * `drawing()`, `generated()`, `heldOut()` -> { levels, label } (or null), and
    * `decode(file, bytes)`, which starts the decoding job on the grid.
    */
   constructor({ send, root }) {
-    Object.assign(this, { send, root });
+    this.send = send;
+    this.root = root;
+    /** @type {() => { file: string, meta: Metadata } | null} */
+    this.model = null;
+    /** @type {() => ImageLevels | null} */
+    this.drawing = null;
+    /** @type {() => ImageLevels | null} */
+    this.generated = null;
+    /** @type {() => Promise<ImageLevels>} */
+    this.heldOut = null;
+    /** @type {(file: string, bytes: Uint8Array) => void} */
+    this.decode = null;
     this.asked = 0;
+    /** models.json's entries, to find a link's model by its digest.
+     *  @type {{ file: string, digest: string }[]} */
     this.models = [];
-    this.pending = null; // { id, source, levels, meta, file }
+    /** @type {{ id: number, source: string, levels: Uint8Array, meta: Metadata, file: string, label: number } | null} */
+    this.pending = null; // the compression asked for by a button
+    /** @type {{ source: string, file: string, bytes: number[], png: number, link: string, levels: number[], label: number | null, ms: number } | null} */
     this.last = null; // the last compression, for the tests
+    /** @type {{ id: number, bytes: Uint8Array } | null} */
+    this.opening = null; // a link being read
     /** @type {Map<number, { resolve: (b: Uint8Array) => void, reject: (e: Error) => void }>} */
     this.requests = new Map();
     this.el = (id) => /** @type {HTMLElement} */ (root.querySelector(`#${id}`));
@@ -69,13 +89,15 @@ export class CodecPanel {
     this.el('codec-copy').addEventListener('click', () => navigator.clipboard && navigator.clipboard.writeText(this.el('codec-link').getAttribute('href')));
   }
 
+  /** @param {string} state @param {string} text */
   status(state, text) {
     const el = this.el('codec-status');
     el.dataset.state = state;
     el.textContent = text;
   }
 
-  /** Sends `image` ({ levels, label }) of the loaded model to the worker to be compressed. */
+  /** Sends `image` ({ levels, label }) of the loaded model to the worker to be compressed.
+   * @param {string} source what the image is, for the status @param {ImageLevels | null} image */
   compress(source, image) {
     const m = this.model();
     if (!m || !image) return this.status('error', m ? `No ${source} to compress yet.` : 'No model loaded yet.');
@@ -86,7 +108,9 @@ export class CodecPanel {
   }
 
   /** Compresses `levels` with model `file` (loaded in the worker if need be), for scripts and tests:
-   *  resolves to the file's bytes. */
+   *  resolves to the file's bytes.
+   * @param {string} file @param {ArrayLike<number>} levels @param {number} [label]
+   * @returns {Promise<Uint8Array>} */
   compressFile(file, levels, label = -1) {
     const id = ++this.asked;
     return new Promise((resolve, reject) => {
@@ -95,6 +119,7 @@ export class CodecPanel {
     });
   }
 
+  /** @param {import('./messages.js').CompressedReply} msg */
   async onCompressed(msg) {
     const asked = this.requests.get(msg.id);
     if (asked) {
@@ -121,13 +146,15 @@ export class CodecPanel {
     this.status('done', `The ${p.source}: ${bytes.length} bytes, against ${png} as PNG (${(png / bytes.length).toFixed(1)}×), in ${msg.ms.toFixed(0)} ms.`);
   }
 
-  /** The page was opened with a link: read the file's header in the worker to find its model. */
+  /** The page was opened with a link: read the file's header in the worker to find its model.
+   * @param {Uint8Array} bytes */
   open(bytes) {
     this.opening = { id: ++this.asked, bytes };
     this.status('preparing', 'Reading the link…');
     this.send({ type: 'header', id: this.asked, bytes });
   }
 
+  /** @param {import('./messages.js').HeaderReply} msg */
   onHeader(msg) {
     const o = this.opening;
     if (!o || msg.id !== o.id) return;
@@ -141,20 +168,24 @@ export class CodecPanel {
     this.decode(entry.file, o.bytes);
   }
 
-  /** Progress of the decoding job, with the bits of the payload used so far. */
+  /** Progress of the decoding job, with the bits of the payload used so far.
+   * @param {import('./messages.js').ProgressReply} msg */
   progress(msg) {
     this.status('sampling', `Decoding: ${msg.position} of ${msg.total} sub-pixels, ${msg.bits.toFixed(1)} of ${msg.payloadBits} payload bits used.`);
   }
 
+  /** @param {import('./messages.js').DoneReply} msg */
   decoded(msg) {
     this.status('done', `Decoded and checked: ${msg.header.bytes} bytes gave the ${msg.total} sub-pixels in ${msg.elapsedMs.toFixed(0)} ms.`);
   }
 
+  /** @param {string} text */
   failed(text) {
     this.status('error', `The link did not decode: ${text}`);
   }
 
-  /** Whether a generated image exists to compress. */
+  /** Whether a generated image exists to compress.
+   * @param {boolean} ok */
   setGenerated(ok) {
     /** @type {HTMLButtonElement} */ (this.el('compress-generated')).disabled = !ok;
   }

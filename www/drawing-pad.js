@@ -6,28 +6,41 @@ const PAPER = [250, 248, 243];
 const INK = [20, 22, 26];
 const FREE = [226, 233, 243]; // blank pixels below the cut: the sampler fills them
 
+/** @typedef {'binary' | 'grey' | 'rgb'} PadMode */
+
 export class DrawingPad {
+  /**
+   * @param {HTMLCanvasElement} canvas
+   * @param {HTMLElement} cutLine the handle dragged to move the cut
+   * @param {{ side?: number, onChange?: (pad: DrawingPad) => void }} [options] `onChange` after every change
+   */
   constructor(canvas, cutLine, { side = 28, onChange = () => {} } = {}) {
-    Object.assign(this, { canvas, cutLine, onChange });
+    this.canvas = canvas;
+    this.cutLine = cutLine;
+    this.onChange = onChange;
     this.ctx = canvas.getContext('2d');
+    /** @type {{ ink: Uint8Array, value: Uint8ClampedArray, cut: number }[]} */
     this.undoStack = [];
     this.erasing = false;
     this.brush = 2;
     this.colour = [230, 60, 40];
+    /** @type {number[] | null} the pointer's last cell, [x, y], while drawing */
     this.stroke = null;
     this.setShape(side, 'binary');
     canvas.addEventListener('pointerdown', (e) => this.down(e));
     canvas.addEventListener('pointermove', (e) => this.move(e));
-    canvas.addEventListener('pointerup', (e) => this.up(e));
-    canvas.addEventListener('pointercancel', (e) => this.up(e));
+    canvas.addEventListener('pointerup', () => this.up());
+    canvas.addEventListener('pointercancel', () => this.up());
     this.dragCut(cutLine);
     this.render();
   }
 
-  /** A new size or mode (the model changed) starts a blank pad. `mode`: binary | grey | rgb. */
+  /** A new size or mode (the model changed) starts a blank pad.
+   * @param {number} side @param {PadMode} mode */
   setShape(side, mode) {
     if (side === this.side && mode === this.mode) return;
-    Object.assign(this, { side, mode });
+    this.side = side;
+    this.mode = mode;
     this.canvas.width = this.canvas.height = side;
     this.ink = new Uint8Array(side * side); // 1 where drawn (binary: where the ink is)
     this.value = new Uint8ClampedArray(side * side * 3); // grey intensity (0..255) or RGB per pixel

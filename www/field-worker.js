@@ -5,6 +5,10 @@
 import { loadModule, NATIVE } from './wasm-modules.js';
 
 const models = new Map(); // file -> Promise<Model>
+/** Replies typed by the page's schema (messages.js), so tsc checks them.
+ * @param {import('./messages.js').MeasureReply} msg
+ * @param {Transferable[]} [transfer] */
+const post = (msg, transfer = []) => self.postMessage(msg, transfer);
 
 /** The model in the native-only module, or in the full one when only tract can read the file. */
 function loadModel(file, bytes) {
@@ -30,15 +34,16 @@ function loadModel(file, bytes) {
 
 // Measures a pixel's field by perturbing every input pixel: the native engine where this module
 // knows the architecture, else tract. (Fields derived from the masks come from the sampler's worker.)
+/** @param {MessageEvent<import('./messages.js').MeasureRequest>} e */
 self.onmessage = async (e) => {
   const { id, file, row, col, bytes } = e.data;
   try {
     const model = await loadModel(file, bytes);
     const t0 = performance.now();
-    self.postMessage({ type: 'computing', id });
+    post({ type: 'computing', id });
     const field = model.receptiveField(model.engines().includes('native') ? 'native' : 'tract', row, col);
-    self.postMessage({ type: 'field', id, field, source: 'measured', ms: performance.now() - t0 }, [field.buffer]);
+    post({ type: 'field', id, field, source: 'measured', ms: performance.now() - t0 }, [field.buffer]);
   } catch (err) {
-    self.postMessage({ type: 'error', id, message: (err && err.message) || String(err) });
+    post({ type: 'error', id, message: (err && err.message) || String(err) });
   }
 };

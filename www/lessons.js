@@ -9,16 +9,32 @@ const STAGES = ['input', 'conv 1×1, w1', 'mask: third row out', 'conv 1×1, w2'
 const SEED_IMAGE = [2, 3, 4, 1, 5, 2, 6, 7, 8];
 const SEED_WEIGHTS = [-2, -1, 1];
 
+/** A lesson request without its id (request() adds it).
+ *  @typedef {{ kind: 'worked', image: number[], weights: number[] } | { kind: 'surprise', file: string, pixels: Float32Array, label: number }} LessonAsk */
+/** @typedef {import('./messages.js').LessonReply} LessonReply */
+
 export class Lessons {
+  /** @param {{ send: (msg: import('./messages.js').Request) => void, root: HTMLElement }} deps */
   constructor({ send, root }) {
-    Object.assign(this, { send, root });
+    this.send = send;
+    this.root = root;
     this.next = 1;
+    /** @type {Map<number, { resolve: (msg: LessonReply) => void, reject: (e: Error) => void }>} */
     this.waiting = new Map();
     this.stage = STAGES.length - 1;
+    /** @type {number[][] | null} */
     this.stages = null;
-    const $ = (id) => root.querySelector(`#${id}`);
+    /** @type {string | null} */
+    this.file = null;
+    /** @type {import('./pkg/pixelwise.js').Metadata | null} */
+    this.meta = null;
+    /** Where the surprise map's image comes from; set by main.js (the page's held-out images).
+     *  @type {(meta: import('./pkg/pixelwise.js').Metadata) => Promise<{ levels: ArrayLike<number>, label: number }>} */
+    this.pickImage = null;
+    const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (root.querySelector(`#${id}`));
+    const button = (/** @type {string} */ id) => /** @type {HTMLButtonElement} */ ($(id));
     this.el = {
-      inputs: $('we-input'), weights: $('we-weights'), grids: $('we-grids'), stage: $('we-stage'), prev: $('we-prev'), next: $('we-next'), reset: $('we-reset'),
+      inputs: $('we-input'), weights: $('we-weights'), grids: $('we-grids'), stage: $('we-stage'), prev: button('we-prev'), next: button('we-next'), reset: $('we-reset'),
       surprise: $('surprise'), pick: $('surprise-pick'), status: $('surprise-status'), maps: $('surprise-maps'),
     };
     this.buildInputs();
@@ -31,14 +47,16 @@ export class Lessons {
     this.el.pick.addEventListener('click', () => this.surprise());
   }
 
-  request(kind, body) {
+  /** @param {LessonAsk} ask @returns {Promise<LessonReply>} */
+  request(ask) {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.send({ type: 'lesson', id, kind, ...body });
+      this.send({ type: 'lesson', id, ...ask });
     });
   }
 
+  /** @param {LessonReply} msg */
   onReply(msg) {
     const w = this.waiting.get(msg.id);
     if (!w) return;
@@ -50,6 +68,7 @@ export class Lessons {
   // ---- 1. the worked example ----
 
   buildInputs() {
+    /** @type {(parent: HTMLElement, values: number[], label: (i: number) => string) => HTMLInputElement[]} */
     const make = (parent, values, label) =>
       values.map((v, i) => {
         const input = document.createElement('input');
@@ -63,17 +82,18 @@ export class Lessons {
     this.weightInputs = make(this.el.weights, SEED_WEIGHTS, (i) => `weight w${i + 1}`);
   }
 
+  /** @param {number[]} image @param {number[]} weights */
   setValues(image, weights) {
     image.forEach((v, i) => (this.imageInputs[i].value = String(v)));
     weights.forEach((v, i) => (this.weightInputs[i].value = String(v)));
   }
 
   async compute() {
-    const num = (el) => (Number.isFinite(Number(el.value)) && el.value !== '' ? Number(el.value) : 0);
+    const num = (/** @type {HTMLInputElement} */ el) => (Number.isFinite(Number(el.value)) && el.value !== '' ? Number(el.value) : 0);
     const image = this.imageInputs.map(num);
     const weights = this.weightInputs.map(num);
     try {
-      const { stages } = await this.request('worked', { image, weights });
+      const { stages } = await this.request({ kind: 'worked', image, weights });
       this.stages = Array.from({ length: STAGES.length }, (_, s) => Array.from(stages.slice(s * 9, s * 9 + 9)));
       this.weightsShown = weights;
       this.show(this.stage);
@@ -82,7 +102,8 @@ export class Lessons {
     }
   }
 
-  /** The grids up to stage `s`; each cell's arithmetic in its title. */
+  /** The grids up to stage `s`; each cell's arithmetic in its title.
+   * @param {number} s */
   show(s) {
     if (!this.stages) return;
     this.stage = Math.max(0, Math.min(STAGES.length - 1, s));
@@ -90,9 +111,9 @@ export class Lessons {
     this.el.next.disabled = this.stage === STAGES.length - 1;
     this.el.stage.textContent = `Step ${this.stage + 1} of ${STAGES.length}: ${STAGES[this.stage]}`;
     this.el.grids.replaceChildren();
-    const fmt = (v) => String(Math.round(v * 1000) / 1000);
+    const fmt = (/** @type {number} */ v) => String(Math.round(v * 1000) / 1000);
     const [w1, w2, w3] = this.weightsShown;
-    const why = (stage, p) => {
+    const why = (/** @type {number} */ stage, /** @type {number} */ p) => {
       const st = this.stages;
       switch (stage) {
         case 0: return `input ${fmt(st[0][p])}`;
@@ -127,15 +148,17 @@ export class Lessons {
 
   // ---- 2. the surprise map ----
 
-  /** The model changed: what its surprise map will need. */
+  /** The model changed: what its surprise map will need.
+   * @param {string} file @param {import('./pkg/pixelwise.js').Metadata} meta */
   setModel(file, meta) {
-    Object.assign(this, { file, meta });
+    this.file = file;
+    this.meta = meta;
     this.el.maps.replaceChildren();
     this.el.status.textContent = 'Pick a held-out image to score it.';
     this.el.surprise.dataset.state = 'idle';
   }
 
-  /** `image`: level indices [C, H, W] with its class, from the page's held-out sets. */
+  /** `pickImage`: level indices [C, H, W] with its class, from the page's held-out sets. */
   async surprise(pickImage = this.pickImage) {
     if (!this.meta || !pickImage) return;
     const m = this.meta;
@@ -145,7 +168,7 @@ export class Lessons {
     this.el.status.textContent = 'One forward pass…';
     try {
       const maps = [];
-      for (const l of labels) maps.push({ label: l, ...(await this.request('surprise', { file: this.file, pixels, label: l })) });
+      for (const l of labels) maps.push({ label: l, ...(await this.request({ kind: 'surprise', file: this.file, pixels, label: l })) });
       this.drawMaps(levels, maps);
     } catch (e) {
       this.el.status.textContent = `Error: ${e.message}`;
@@ -153,12 +176,14 @@ export class Lessons {
     }
   }
 
+  /** @param {ArrayLike<number>} levels @param {{ label: number, bits?: Float32Array }[]} maps */
   drawMaps(levels, maps) {
     const m = this.meta;
     const [h, w, c] = [m.height, m.width, m.channels];
     const hw = h * w;
     const box = this.el.maps;
     box.replaceChildren();
+    /** @type {(draw: (p: number) => number[], caption: string) => HTMLCanvasElement} */
     const canvas = (draw, caption) => {
       const fig = document.createElement('figure');
       const cv = document.createElement('canvas');
@@ -180,7 +205,7 @@ export class Lessons {
       const t = levels[p] / top;
       return [250, 248, 243].map((v, k) => Math.round(v + ([20, 22, 26][k] - v) * t));
     }, 'the image');
-    const perPixel = (bits) => Array.from({ length: hw }, (_, p) => { let s = 0; for (let k = 0; k < c; k++) s += bits[k * hw + p]; return s; });
+    const perPixel = (/** @type {ArrayLike<number>} */ bits) => Array.from({ length: hw }, (_, p) => { let s = 0; for (let k = 0; k < c; k++) s += bits[k * hw + p]; return s; });
     const scale = Math.max(1, ...maps.map((mp) => Math.max(...perPixel(mp.bits))));
     const summary = [];
     for (const mp of maps) {

@@ -1,5 +1,6 @@
-// The page: controls, the sample grid, the drawing pad and completions. All model work happens in
-// worker.js; every request gets a new generation id and replies of older ones are dropped.
+// The page: controls, the sample grid, the drawing pad and completions, wired together. All model
+// work happens in worker.js (reached through worker-link.js); every request gets a new generation
+// id and replies of older ones are dropped.
 import { DrawingPad } from './drawing-pad.js';
 import { drawProbabilities } from './charts.js';
 import { drawKernelMasks } from './kernel-masks.js';
@@ -10,13 +11,22 @@ import { drawDiagram } from './diagram.js';
 import { Stepper } from './stepper.js';
 import { isolateLater } from './isolation.js';
 import { CodecPanel, linkBytes } from './codec-panel.js';
+import { $, $button, $canvas, $input, $output, $progress, $select } from './elements.js';
+import { applyUrl, controls, params, writeUrl } from './url-state.js';
+import { boot, connect, send, startWorker, stopWorker, workerOk } from './worker-link.js';
+import { heldOutImage, realDigit } from './held-out.js';
 
-const $ = (id) => document.getElementById(id);
-const params = new URLSearchParams(location.search);
+/** @typedef {import('./pkg/pixelwise.js').Metadata} Metadata */
+/** @typedef {import('./pkg/pixelwise.js').GridLayout} GridLayout */
+/** @typedef {import('./pkg/pixelwise.js').CompressedHeader} CompressedHeader */
+/** @typedef {import('./messages.js').Reply} Reply */
+
 // A visit to the plain address draws a first grid by itself as soon as the model is in; an address
 // with settings (a shared link, the tests) waits for Generate, and one holding a compressed image
 // decodes that instead.
+/** @type {Uint8Array | null} */
 let link = null;
+/** @type {string | null} */
 let linkError = null;
 try {
   link = linkBytes();
@@ -25,40 +35,100 @@ try {
 }
 let autostart = params.toString() === '' && !link && !linkError;
 
-// Read by the end-to-end test; also handy in the console.
-const pw = (window.pixelwise = { state: 'loading', frames: 0, stale: 0, figures: {}, lastCompletion: null, lastGeneration: null, field: null, marks: {} });
+/**
+ * The figures under the grid, as last shown (`final` once the job is done).
+ * @typedef {{ pixelsPerSecond?: number, msPerImage?: number | null, prepareMs?: number | null, firstPixelMs?: number | null,
+ *   workerFirstPixelMs?: number | null, position?: number, total?: number, shared?: number | null, final?: boolean,
+ *   elapsedMs?: number, engine?: string }} Figures
+ */
+/**
+ * A finished grid or completion: every image's levels, with what made them.
+ * @typedef {{ seed: number, engine: string, model: string, n: number, images: number[][], labels: number[],
+ *   figures: Figures, kept?: number[] }} Generation
+ */
+/**
+ * window.pixelwise: what the end-to-end tests (tests/e2e) read and call; handy in the console.
+ * @typedef {object} Pixelwise
+ * @property {string} state the status line's state: loading, preparing, sampling, done, stopped, ready, error
+ * @property {number} frames progress messages of the current job
+ * @property {number} stale replies dropped as belonging to an older generation
+ * @property {Figures} figures
+ * @property {Generation | null} lastGeneration
+ * @property {Generation | null} lastCompletion
+ * @property {{ model: string, levels: number[], header: CompressedHeader }} [lastDecoded]
+ * @property {import('./receptive-view.js').ShownField | null} field the receptive field shown
+ * @property {Record<string, number>} marks milestones of the first second, ms after navigation
+ * @property {Metadata} [meta] the loaded model's
+ * @property {number} [threads] the sampler's threads
+ * @property {Record<string, 'loading' | 'ready'>} [modules] the wasm modules asked for
+ * @property {number} [restarts] workers replaced after a crash
+ * @property {number} [firstPixelAt] ms after navigation
+ * @property {{ clickAt: number, framesAtStop: number, shownAt: number | null }} [stop] the last Stop's timing
+ * @property {(rec: { pixel: number, channel: number, value: number }) => void} [onProgress] set by a test: each sub-pixel drawn
+ * @property {(msg: import('./messages.js').MemoryReply) => void} [onMemory]
+ * @property {() => Promise<import('./messages.js').MemoryReply>} [memory]
+ * @property {(name: string, bytes: Uint8Array<ArrayBuffer>) => Promise<void>} [openBytes] a file, as if picked
+ * @property {() => void} [testTrap]
+ * @property {() => string} [overlayDataURL]
+ * @property {() => Promise<string>} [gridDataURL]
+ * @property {DrawingPad} [pad]
+ * @property {Lessons} [lessons]
+ * @property {Race} [race]
+ * @property {CodecPanel} [codec]
+ * @property {Stepper} [stepper]
+ */
+/** @type {Pixelwise} */
+const pw = { state: 'loading', frames: 0, stale: 0, figures: {}, lastCompletion: null, lastGeneration: null, field: null, marks: {} };
+/** @type {Window & typeof globalThis & { pixelwise: Pixelwise }} */ (window).pixelwise = pw;
 /** Milestones of the first second, in ms after navigation (the first of each is kept). */
-const mark = (name) => (pw.marks[name] ??= Math.round(performance.now()));
+const mark = (/** @type {string} */ name) => (pw.marks[name] ??= Math.round(performance.now()));
+
+/**
+ * The job on the grid or the completions' canvas: a generation, a completion or a decoding.
+ * @typedef {{ gen: number, kind: 'grid' | 'complete' | 'decode', canvas: string, layout: GridLayout | null, n: number,
+ *   clickAt: number, firstAt: number | null, model: string, engine: string, seed?: number, kept?: number[],
+ *   labels?: number[] }} Job
+ */
+/**
+ * One of models.json's entries (`pixelwise manifest`).
+ * @typedef {{ file: string, name: string, data: string, arch: string, classes: number, levels: number, channels: number,
+ *   height: number, width: number, parameters: number, test_nll_nats: number | null, digest: string }} ModelEntry
+ */
 
 let gen = 0;
-let job = null; // { gen, kind, canvas, layout, clickAt, firstAt, n, ... }
+/** @type {Job | null} */
+let job = null;
+/** @type {ModelEntry[]} */
 let models = [];
+/** @type {Metadata | null} */
 let meta = null; // metadata of the loaded model
+/** @type {string | null} */
 let loadedFile = null;
-let worker = null;
-let workerOk = false;
 
 // ---- status and errors ------------------------------------------------------------------------
 
+/** @param {string} state @param {string} text */
 function setState(state, text) {
   pw.state = state;
   const el = $('status');
   el.dataset.state = state;
   el.textContent = text;
   const busy = state === 'sampling' || state === 'preparing';
-  $('stop').disabled = !busy;
-  $('generate').disabled = !workerOk || !meta || busy;
-  $('complete').disabled = !workerOk || !meta || busy;
+  $button('stop').disabled = !busy;
+  $button('generate').disabled = !workerOk || !meta || busy;
+  $button('complete').disabled = !workerOk || !meta || busy;
 }
 
+/** @param {string} text */
 function showError(text) {
   const el = $('error');
   el.textContent = text;
   el.hidden = !text;
 }
 
-const fmt = (v, digits = 0) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const fmt = (/** @type {number | null | undefined} */ v, digits = 0) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
+/** @param {Figures} f */
 function showFigures(f) {
   pw.figures = { ...pw.figures, ...f };
   const g = pw.figures;
@@ -70,104 +140,14 @@ function showFigures(f) {
   $('fig-shared').textContent = g.shared == null || !g.total ? '–' : `${g.shared} / ${g.total}`;
 }
 
-// ---- URL, controls ----------------------------------------------------------------------------
+// ---- the worker's replies ---------------------------------------------------------------------
 
-function controls() {
-  return {
-    model: $('model').value,
-    engine: $('engine').value,
-    seed: Math.max(0, Math.floor(Number($('seed').value) || 0)),
-    temperature: Number($('temperature').value),
-    n: Number($('count').value),
-    label: Number($('class').value),
-    guidance: Number($('guidance').value),
-    stepDelayMs: Number($('speed').value),
-  };
-}
-
-function writeUrl() {
-  const c = controls();
-  const q = new URLSearchParams({ model: c.model, engine: c.engine, seed: c.seed, t: c.temperature, n: c.n });
-  if (c.label >= 0 && meta && meta.classes > 0) q.set('class', c.label);
-  history.replaceState(null, '', `?${q}`);
-}
-
-function applyUrl() {
-  if (params.has('engine')) $('engine').value = params.get('engine') === 'tract' ? 'tract' : 'native';
-  if (params.has('seed')) $('seed').value = Math.max(0, Math.floor(Number(params.get('seed')) || 0));
-  if (params.has('t')) $('temperature').value = params.get('t');
-  if (params.has('n') && [...$('count').options].some((o) => o.value === params.get('n'))) $('count').value = params.get('n');
-  $('temperature-value').value = Number($('temperature').value).toFixed(2);
-}
-
-// ---- worker -----------------------------------------------------------------------------------
-
-/** Posts `msg`; the canvases it names (`msg.canvases`, by id) are handed to the worker first. */
-function send(msg) {
-  if (!worker) return;
-  for (const id of Object.values(msg.canvases || {})) handCanvas(id);
-  worker.postMessage(msg);
-}
-
-// The worker paints the sample grids itself (web/canvas.rs): each canvas goes over once as an
-// OffscreenCanvas. A canvas can be handed over only once, so a restarted worker gets fresh copies.
-const handed = new Set(); // canvas ids the current worker holds
-function handCanvas(id) {
-  if (handed.has(id)) return;
-  let canvas = $(id);
-  if (canvas.dataset.handed) {
-    const fresh = /** @type {HTMLCanvasElement} */ (canvas.cloneNode(false));
-    canvas.replaceWith(fresh);
-    canvas = fresh;
-  }
-  const offscreen = canvas.transferControlToOffscreen();
-  canvas.dataset.handed = 'yes';
-  worker.postMessage({ type: 'canvas', id, canvas: offscreen }, [offscreen]);
-  handed.add(id);
-}
-
-/** `?threads=off` passed on to the workers, which choose their module from their own address. */
-const threadsOff = new URLSearchParams(location.search).get('threads') === 'off' ? '?threads=off' : '';
-
-/** `early`: the worker boot.js started while the page was parsed, with what it has said so far. */
-function startWorker(early = null) {
-  mark('main_js_running');
-  if (!('transferControlToOffscreen' in HTMLCanvasElement.prototype)) {
-    fatal('This browser cannot show the samples: the sampler draws them in its worker, which needs OffscreenCanvas (Chrome 69, Firefox 105, Safari 16.4 or later).');
-    return;
-  }
-  try {
-    if (early && early.error) throw early.error;
-    worker = early ? early.worker : new Worker(`worker.js${threadsOff}`, { type: 'module' });
-  } catch (e) {
-    fatal(`This browser cannot start the sampler (module workers): ${e.message}`);
-    return;
-  }
-  worker.onerror = (e) => {
-    if (workerOk) restartWorker(e.message || 'the worker stopped');
-    else fatal(`The sampler could not start${e.message ? `: ${e.message}` : ' (is pkg/ built? run ./build.sh serve)'}.`);
-  };
-  worker.onmessage = (e) => onWorker(e.data);
-  const boot = window.pixelwiseBoot;
-  if (early) {
-    boot.report = onWorker;
-    for (const msg of early.queue.splice(0)) onWorker(msg);
-  } else {
-    // A worker of main.js's own (a restart): the native module boot.js compiled, if it did.
-    const native = boot && boot.native ? boot.native.catch(() => null) : Promise.resolve(null);
-    const w = worker;
-    native.then((module) => w.postMessage({ type: 'wasm', module }));
-  }
-}
-
-/** The wasm trapped or ran out of memory: a fresh worker, the model loaded again, and a message. */
+/** The wasm trapped or ran out of memory: a fresh worker, the model loaded again, and a message.
+ *  @param {string} reason */
 function restartWorker(reason) {
   prefetchAsked = false;
   pw.restarts = (pw.restarts || 0) + 1;
-  if (worker) worker.terminate();
-  worker = null;
-  workerOk = false;
-  handed.clear();
+  stopWorker();
   if (job && job.kind === 'complete') setCompleteStatus('error', 'Stopped: the sampler crashed.');
   job = null;
   gen += 1;
@@ -183,29 +163,31 @@ function restartWorker(reason) {
 }
 
 /** Which WebAssembly module is downloading (the native engine first, the tract module when
- *  needed) and how far; hidden once it has arrived. */
+ *  needed) and how far; hidden once it has arrived.
+ *  @param {import('./messages.js').ModuleReply} msg */
 function moduleProgress(msg) {
   pw.modules = { ...pw.modules, [msg.name]: msg.done ? 'ready' : 'loading' };
-  const kb = (n) => `${Math.round(n / 1024).toLocaleString('en-US')} KB`;
+  const kb = (/** @type {number} */ n) => `${Math.round(n / 1024).toLocaleString('en-US')} KB`;
   const arrived = msg.done || msg.received >= msg.total;
   $('module-status').hidden = arrived;
   if (arrived) return;
   const what = msg.name === 'full' ? `the tract module (${msg.why})` : 'the native engine';
   $('module-text').textContent = `Downloading ${what}: ${kb(msg.received)} of ${kb(msg.total)}`;
-  $('module-progress').value = msg.total ? msg.received / msg.total : 0;
+  $progress('module-progress').value = msg.total ? msg.received / msg.total : 0;
 }
 
+/** The sampler cannot run (worker-link.js has marked the worker down). @param {string} text */
 function fatal(text) {
-  workerOk = false;
   showError(text);
   setState('error', 'The sampler is unavailable; the drawing pad still works.');
 }
 
+/** @param {Reply} msg */
 function onWorker(msg) {
-  for (const [name, at] of Object.entries(msg.marks || {})) pw.marks[name] ??= Math.round(at - performance.timeOrigin);
+  // The worker's milestones ride on its first messages.
+  if ('marks' in msg) for (const [name, at] of Object.entries(msg.marks || {})) pw.marks[name] ??= Math.round(at - performance.timeOrigin);
   if (msg.type === 'ready') {
     mark('wasm_ready');
-    workerOk = true;
     pw.threads = msg.threads;
     $('fig-threads').textContent = msg.threads > 1 ? `${msg.threads} (threaded module)` : '1';
     if (pw.state !== 'error' && meta) setState('ready', 'Ready.');
@@ -260,7 +242,6 @@ function onWorker(msg) {
 
 async function loadManifest() {
   try {
-    const boot = window.pixelwiseBoot;
     const res = await ((boot && boot.manifest) || fetch('models.json'));
     if (!res.ok) throw new Error(`models.json: HTTP ${res.status}`);
     models = await res.json();
@@ -268,7 +249,7 @@ async function loadManifest() {
     showError(`The model list could not be read (${e.message}). Run ./build.sh serve to build it.`);
     models = [];
   }
-  const select = $('model');
+  const select = $select('model');
   for (const m of models) {
     const nll = m.test_nll_nats ? ` — ${m.test_nll_nats.toFixed(2)} nats` : '';
     select.add(new Option(`${m.name}: ${m.data}${m.classes ? ', class-conditional' : ''}${nll}`, m.file));
@@ -279,7 +260,7 @@ async function loadManifest() {
 }
 
 function requestModel() {
-  const file = $('model').value;
+  const file = $select('model').value;
   if (!file) return;
   meta = null;
   loadedFile = null;
@@ -292,32 +273,36 @@ function requestModel() {
 // ---- a model file from the visitor's computer -------------------------------------------------
 
 const MAX_MODEL_BYTES = 64 * 1024 * 1024;
+/** @type {Map<string, ArrayBuffer>} */
 const localFiles = new Map(); // 'local:<name>' -> ArrayBuffer
-let pendingLocal = null; // { key, previous } while an opened file is being checked
+/** @type {{ key: string, previous: string | null } | null} */
+let pendingLocal = null; // while an opened file is being checked
 
-/** Reads a dropped or picked file; the worker checks it. A refused file leaves the models as they were. */
+/** Reads a dropped or picked file; the worker checks it. A refused file leaves the models as they were.
+ *  @param {File} file */
 async function openLocal(file) {
   if (!file) return;
-  const mb = (n) => (n / 1024 / 1024).toFixed(1);
+  const mb = (/** @type {number} */ n) => (n / 1024 / 1024).toFixed(1);
   if (file.size > MAX_MODEL_BYTES) {
     showError(`${file.name} is ${mb(file.size)} MB: the page opens model files of up to ${mb(MAX_MODEL_BYTES)} MB.`);
     return;
   }
   const key = `local:${file.name}`;
   localFiles.set(key, await file.arrayBuffer());
-  const select = $('model');
+  const select = $select('model');
   if (![...select.options].some((o) => o.value === key)) select.add(new Option(`${file.name} (opened from your computer)`, key));
   pendingLocal = { key, previous: loadedFile };
   select.value = key;
   requestModel();
 }
 
-/** The opened file was refused: say why, drop it, and go back to the model that was loaded. */
+/** The opened file was refused: say why, drop it, and go back to the model that was loaded.
+ *  @param {string} text */
 function refuseLocal(text) {
   const { key, previous } = pendingLocal;
   pendingLocal = null;
   localFiles.delete(key);
-  const select = $('model');
+  const select = $select('model');
   const option = [...select.options].find((o) => o.value === key);
   if (option) option.remove();
   if (previous) select.value = previous;
@@ -326,8 +311,10 @@ function refuseLocal(text) {
   requestModel();
 }
 
+/** @type {string | null} */
 let keepError = null; // a message to keep on screen through the next model load
 
+/** @param {import('./messages.js').LoadedReply} msg */
 function modelLoaded(msg) {
   mark('model_loaded');
   meta = msg.meta;
@@ -336,18 +323,18 @@ function modelLoaded(msg) {
   if (pendingLocal && pendingLocal.key === msg.file) pendingLocal = null;
   showError(keepError || '');
   keepError = null;
-  const entry = models.find((m) => m.file === msg.file) || {};
+  const entry = models.find((m) => m.file === msg.file) || /** @type {Partial<ModelEntry>} */ ({});
   const field = $('class-field');
   field.hidden = !(meta.classes > 0);
   $('guidance-field').hidden = field.hidden;
-  const cls = $('class');
+  const cls = $select('class');
   cls.length = 1;
   for (let k = 0; k < meta.classes; k++) cls.add(new Option(meta.class_names[k] || String(k), String(k)));
   if (params.has('class') && Number(params.get('class')) < meta.classes) cls.value = params.get('class');
   classChosen();
   pad.setShape(meta.width, meta.channels === 3 ? 'rgb' : meta.levels > 2 ? 'grey' : 'binary');
   $('colour-field').hidden = pad.mode !== 'rgb';
-  $('cut').max = meta.height;
+  $input('cut').max = String(meta.height);
   const panels = () => {
     drawKernelMasks($('masks'), msg.masks.value, msg.masks.error);
     drawDiagram($('diagram'), $('diagram-detail'), msg.diagram.value, msg.masks.value, msg.diagram.error);
@@ -379,7 +366,7 @@ function modelLoaded(msg) {
     pendingDecode = null;
     return startDecode(file, bytes);
   }
-  writeUrl();
+  writeUrl(meta);
   if (workerOk) setState('ready', 'Ready.');
 }
 
@@ -387,10 +374,10 @@ function modelLoaded(msg) {
  * model (the file's `pixelwise.guidance`); "any" sets it back to 1 (plain sampling). */
 function classChosen() {
   const best = meta && meta.guidance;
-  const picked = Number($('class').value) >= 0;
+  const picked = Number($select('class').value) >= 0;
   const scale = picked && best ? best.scale : 1;
-  $('guidance').value = scale;
-  $('guidance-value').value = Number(scale).toFixed(1);
+  $input('guidance').value = String(scale);
+  $output('guidance-value').value = Number(scale).toFixed(1);
   const note = $('guidance-note');
   note.textContent = picked && best ? `Starts at ${best.scale}, measured best for this model: ${best.measured}.` : '';
   note.hidden = !note.textContent;
@@ -398,15 +385,17 @@ function classChosen() {
 
 // ---- jobs -------------------------------------------------------------------------------------
 
-/** A link's image waiting for its model to load. */
+/** A link's image waiting for its model to load.
+ *  @type {{ file: string, bytes: Uint8Array } | null} */
 let pendingDecode = null;
 
-/** Decodes a compressed image on the grid, position by position (its model loaded first). */
+/** Decodes a compressed image on the grid, position by position (its model loaded first).
+ *  @param {string} file @param {Uint8Array} bytes */
 function startDecode(file, bytes) {
   if (loadedFile !== file || !meta) {
     pendingDecode = { file, bytes };
-    if ($('model').value !== file) {
-      $('model').value = file;
+    if ($select('model').value !== file) {
+      $select('model').value = file;
       requestModel();
     }
     return;
@@ -418,17 +407,18 @@ function startDecode(file, bytes) {
   showFigures({});
   showError('');
   $('grid').classList.remove('rejected');
-  $('download').disabled = true;
+  $button('download').disabled = true;
   setState('preparing', 'Decoding the linked image…');
   send({ type: 'decode', gen, canvases: { canvas: 'grid' }, canvas: 'grid', file, bytes });
 }
 
+/** @param {'grid' | 'complete'} kind @param {number} clickAt */
 function startJob(kind, clickAt) {
   if (!meta) return;
   const c = controls();
-  $('seed').value = c.seed;
-  writeUrl();
-  const n = kind === 'grid' ? c.n : Number($('alternatives').value);
+  $input('seed').value = String(c.seed);
+  writeUrl(meta);
+  const n = kind === 'grid' ? c.n : Number($select('alternatives').value);
   const canvas = kind === 'grid' ? 'grid' : 'completions';
   const kept = kind === 'complete' ? pad.kept(meta.levels - 1, meta.channels) : [];
   const labels = meta.classes > 0 && c.label >= 0 ? new Array(n).fill(c.label) : [];
@@ -440,21 +430,23 @@ function startJob(kind, clickAt) {
   pw.figures = {};
   showFigures({});
   showError('');
-  if (kind === 'grid') $('download').disabled = true;
+  if (kind === 'grid') $button('download').disabled = true;
   setState('preparing', `Starting (${c.engine})…`);
   if (kind === 'complete') setCompleteStatus('sampling', 'Sampling…');
   // Completions in one row; the grid as square as fits.
   send({ type: 'generate', gen, canvases: { canvas }, canvas, cols: kind === 'grid' ? undefined : n, file: c.model, engine: c.engine, n, seed: c.seed, temperature: c.temperature, labels, kept: Array.from(kept), guidance: meta && meta.classes > 0 && c.label >= 0 ? c.guidance : 1, stepDelayMs: c.stepDelayMs });
 }
 
-/** The worker has laid out the job's canvas: the overlay and the completions' box follow it. */
+/** The worker has laid out the job's canvas: the overlay and the completions' box follow it.
+ *  @param {GridLayout} layout */
 function gridLaid(layout) {
   job.layout = layout;
   if (job.kind === 'grid' || job.kind === 'decode') receptive.setGrid(layout);
   else $(job.canvas).parentElement.style.setProperty('--aspect', `${layout.canvasWidth} / ${layout.canvasHeight}`);
 }
 
-/** Drawing put off until the first grid's first pixel is on screen (or the job ends without one). */
+/** Drawing put off until the first grid's first pixel is on screen (or the job ends without one).
+ *  @type {(() => void) | null} */
 let afterFirstPixel = null;
 function runAfterFirstPixel() {
   const f = afterFirstPixel;
@@ -462,6 +454,7 @@ function runAfterFirstPixel() {
   if (f) requestAnimationFrame(() => setTimeout(f, 0)); // after the frame that shows the pixel
 }
 
+/** @param {import('./messages.js').ProgressReply} msg */
 function drawProgress(msg) {
   pw.frames += 1;
   if (job.firstAt === null) job.firstAt = performance.now();
@@ -489,11 +482,12 @@ function drawProgress(msg) {
   const { row, col, channel, level: drawn } = last;
   const probs = Array.from(msg.probs.slice(0, L));
   const labels = L === 2 ? ['paper', 'ink'] : null;
-  drawProbabilities($('probs'), probs, { labels, channel, channels: meta.channels, drawn });
+  drawProbabilities($canvas('probs'), probs, { labels, channel, channels: meta.channels, drawn });
   const sub = meta.channels > 1 ? `${['R', 'G', 'B'][channel]} of ` : '';
   $('probs-caption').textContent = `Softmax over the ${L} levels of ${sub}pixel (row ${row}, col ${col}), first image; the drawn level is marked.`;
 }
 
+/** @param {import('./messages.js').DoneReply} msg */
 function finishJob(msg) {
   runAfterFirstPixel();
   const { kind } = job;
@@ -511,7 +505,7 @@ function finishJob(msg) {
   const record = { seed: job.seed, engine: job.engine, model: job.model, n: job.n, images, labels: job.labels, figures: { ...pw.figures } };
   if (kind === 'grid') {
     pw.lastGeneration = record;
-    $('download').disabled = false;
+    $button('download').disabled = false;
     codec.setGenerated(true);
   } else {
     pw.lastCompletion = { ...record, kept: job.kept };
@@ -522,6 +516,7 @@ function finishJob(msg) {
   isolateLater();
 }
 
+/** @param {Event} [e] the click on Stop */
 function stop(e) {
   if (!job) return;
   runAfterFirstPixel();
@@ -537,6 +532,7 @@ function stop(e) {
   requestAnimationFrame(() => (info.shownAt = performance.now()));
 }
 
+/** @param {string} state @param {string} text */
 function setCompleteStatus(state, text) {
   const el = $('complete-status');
   el.dataset.state = state;
@@ -546,121 +542,37 @@ function setCompleteStatus(state, text) {
 // ---- receptive field -------------------------------------------------------------------------
 
 const receptive = new ReceptiveView({
-  overlay: $('overlay'), status: $('field-status'), caption: $('field-caption'), measure: $('measure'),
+  overlay: $canvas('overlay'), status: $('field-status'), caption: $('field-caption'), measure: $button('measure'),
   onChange: (field) => (pw.field = field), ask: (msg) => send(msg),
 });
-pw.overlayDataURL = () => $('overlay').toDataURL('image/png');
+pw.overlayDataURL = () => $canvas('overlay').toDataURL('image/png');
 
 // ---- drawing pad ------------------------------------------------------------------------------
 
-const pad = new DrawingPad($('pad'), $('cut-line'), {
+const pad = new DrawingPad($canvas('pad'), $('cut-line'), {
   onChange: (p) => {
-    $('cut').value = p.cut;
-    $('cut-value').value = p.cut;
+    $input('cut').value = String(p.cut);
+    $output('cut-value').value = String(p.cut);
   },
 });
 pw.pad = pad;
-
-let digits = null;
-let emoji = null;
-
-/** The committed held-out emoji (models/emoji-test.png, 16x16 tiles stacked top to bottom), read
- *  through a canvas: level indices [3, 16, 16] per image. */
-async function heldOutEmoji() {
-  if (!emoji) {
-    const res = await fetch('emoji-test.png');
-    if (!res.ok) throw new Error(`emoji-test.png: HTTP ${res.status}`);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    const bitmap = await createImageBitmap(new Blob([bytes]), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
-    const c = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const ctx = c.getContext('2d');
-    ctx.drawImage(bitmap, 0, 0);
-    const d = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
-    const side = bitmap.width;
-    // One fetch gives both the pixels and, from the text chunk, each image's class.
-    const text = pngText(bytes, 'pixelwise');
-    const labels = text ? JSON.parse(text).labels : [];
-    emoji = Array.from({ length: bitmap.height / side }, (_, k) => {
-      const levels = new Uint8Array(3 * side * side);
-      for (let p = 0; p < side * side; p++) for (let ch = 0; ch < 3; ch++) levels[ch * side * side + p] = d[(k * side * side + p) * 4 + ch];
-      return { levels, label: labels[k] ?? 0 };
-    });
-  }
-  return emoji;
-}
-
-/** The emoji test file's text chunk `pixelwise`: JSON with each image's class. */
-function pngText(bytes, keyword) {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let at = 8; at + 8 <= bytes.length; ) {
-    const len = view.getUint32(at);
-    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
-    if (type === 'tEXt') {
-      const data = bytes.subarray(at + 8, at + 8 + len);
-      const nul = data.indexOf(0);
-      if (new TextDecoder('latin1').decode(data.subarray(0, nul)) === keyword) return new TextDecoder('latin1').decode(data.subarray(nul + 1));
-    }
-    at += 12 + len;
-  }
-  return null;
-}
-
-/** A random held-out image of the loaded model's data set, as level indices [C, H, W] and its class. */
-async function heldOutImage(m) {
-  if (m.channels === 3) {
-    const all = await heldOutEmoji();
-    return all[Math.floor(Math.random() * all.length)];
-  }
-  if (!digits) {
-    const res = await fetch('digits.json');
-    if (!res.ok) throw new Error(`digits.json: HTTP ${res.status}`);
-    digits = (await res.json()).digits;
-  }
-  const d = digits[Math.floor(Math.random() * digits.length)];
-  const levels = m.levels === 2 ? Array.from(d.bits, (b) => (b === '1' ? 1 : 0)) : d.grey;
-  return { levels, label: d.label };
-}
-
-async function realDigit() {
-  try {
-    const rows = Math.floor((meta ? meta.height : 28) / 2);
-    if (pad.mode === 'rgb') {
-      const all = await heldOutEmoji();
-      const k = Math.floor(Math.random() * all.length);
-      pad.loadLevels(all[k].levels, 3, rows);
-      setCompleteStatus('idle', `Top half of held-out emoji ${k + 1} of ${all.length}. Press Complete.`);
-      return;
-    }
-    if (!digits) {
-      const res = await fetch('digits.json');
-      if (!res.ok) throw new Error(`digits.json: HTTP ${res.status}`);
-      digits = (await res.json()).digits;
-    }
-    const d = digits[Math.floor(Math.random() * digits.length)];
-    if (pad.mode === 'grey') pad.loadLevels(d.grey, 1, rows);
-    else pad.loadTop(d.bits, rows);
-    setCompleteStatus('idle', `Top half of a held-out ${d.label}. Press Complete.`);
-  } catch (e) {
-    setCompleteStatus('error', `Nothing to load: ${e.message}`);
-  }
-}
 
 // ---- wiring -----------------------------------------------------------------------------------
 
 $('controls').addEventListener('submit', (e) => e.preventDefault());
 $('model').addEventListener('change', requestModel);
-for (const id of ['engine', 'seed', 'count', 'class']) $(id).addEventListener('change', writeUrl);
+for (const id of ['engine', 'seed', 'count', 'class']) $(id).addEventListener('change', () => writeUrl(meta));
 $('class').addEventListener('change', classChosen);
 $('guidance').addEventListener('input', () => {
-  $('guidance-value').value = Number($('guidance').value).toFixed(1);
+  $output('guidance-value').value = Number($input('guidance').value).toFixed(1);
 });
 $('temperature').addEventListener('input', () => {
-  $('temperature-value').value = Number($('temperature').value).toFixed(2);
-  writeUrl();
+  $output('temperature-value').value = Number($input('temperature').value).toFixed(2);
+  writeUrl(meta);
 });
 $('new-seed').addEventListener('click', () => {
-  $('seed').value = Math.floor(Math.random() * 1e9);
-  writeUrl();
+  $input('seed').value = String(Math.floor(Math.random() * 1e9));
+  writeUrl(meta);
 });
 $('generate').addEventListener('click', (e) => startJob('grid', e.timeStamp || performance.now()));
 $('complete').addEventListener('click', (e) => startJob('complete', e.timeStamp || performance.now()));
@@ -668,6 +580,7 @@ $('stop').addEventListener('click', stop);
 // Download PNG: the worker, which holds the grid, encodes it (4x, unsmoothed) and sends a Blob.
 let pngAsked = 0;
 $('download').addEventListener('click', () => send({ type: 'png', id: ++pngAsked, canvas: 'grid', scale: 4 }));
+/** @param {import('./messages.js').PngReply} msg */
 function savePng(msg) {
   if (msg.id !== pngAsked) return;
   if (msg.error) return showError(`The PNG could not be made: ${msg.error}`);
@@ -678,19 +591,26 @@ function savePng(msg) {
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 60000);
 }
-for (const r of document.querySelectorAll('input[name=tool]')) r.addEventListener('change', () => (pad.erasing = r.value === 'eraser' && r.checked));
-$('brush').addEventListener('change', () => (pad.brush = Number($('brush').value)));
+for (const r of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('input[name=tool]'))) r.addEventListener('change', () => (pad.erasing = r.value === 'eraser' && r.checked));
+$('brush').addEventListener('change', () => (pad.brush = Number($select('brush').value)));
 $('colour').addEventListener('input', () => {
-  const hex = $('colour').value;
+  const hex = $input('colour').value;
   pad.colour = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
 });
-$('cut').addEventListener('input', () => pad.setCut(Number($('cut').value)));
+$('cut').addEventListener('input', () => pad.setCut(Number($input('cut').value)));
 $('undo').addEventListener('click', () => pad.undo());
 $('clear').addEventListener('click', () => pad.clear());
-$('real-digit').addEventListener('click', realDigit);
+$('real-digit').addEventListener('click', async () => {
+  try {
+    setCompleteStatus('idle', await realDigit(pad, meta ? meta.height : 28));
+  } catch (e) {
+    setCompleteStatus('error', `Nothing to load: ${e.message}`);
+  }
+});
 $('open-file').addEventListener('change', (e) => {
-  openLocal(e.target.files[0]);
-  e.target.value = '';
+  const picker = /** @type {HTMLInputElement} */ (e.target);
+  openLocal(picker.files[0]);
+  picker.value = '';
 });
 const dropZone = $('watch');
 dropZone.addEventListener('dragover', (e) => {
@@ -712,7 +632,9 @@ const prefetchFull = () => {
   prefetchAsked = true;
   send({ type: 'prefetch-full' });
 };
-for (const [id, events] of [['engine', ['pointerenter', 'focus']], ['open-file', ['pointerenter', 'focus']], ['watch', ['dragenter']], ['race-start', ['pointerenter', 'focus']]]) {
+/** @type {[string, string[]][]} */
+const prefetchSigns = [['engine', ['pointerenter', 'focus']], ['open-file', ['pointerenter', 'focus']], ['watch', ['dragenter']], ['race-start', ['pointerenter', 'focus']]];
+for (const [id, events] of prefetchSigns) {
   for (const ev of events) $(id).addEventListener(ev, prefetchFull);
 }
 
@@ -727,10 +649,10 @@ pw.memory = () => new Promise((resolve) => {
  *  messages, so this reads once the picture has held still for two animation frames. */
 pw.gridDataURL = async () => {
   const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-  let shown = $('grid').toDataURL('image/png');
+  let shown = $canvas('grid').toDataURL('image/png');
   for (let still = 0; still < 2; ) {
     await frame();
-    const now = $('grid').toDataURL('image/png');
+    const now = $canvas('grid').toDataURL('image/png');
     still = now === shown ? still + 1 : 0;
     shown = now;
   }
@@ -771,9 +693,11 @@ const stepper = new Stepper({ send, root: $('how') });
 stepper.options = () => controls();
 pw.stepper = stepper;
 
+connect({ reply: onWorker, fatal, crashed: restartWorker });
 applyUrl();
 setState('loading', 'Loading the sampler…');
-startWorker(window.pixelwiseBoot && window.pixelwiseBoot.worker ? window.pixelwiseBoot : null);
+mark('main_js_running');
+startWorker(boot && boot.worker ? boot : null);
 lessons.compute();
 loadManifest().then(() => {
   codec.models = models;

@@ -3,19 +3,39 @@
 // from cached activations), started together in the worker, which gives each engine equal turns
 // and paints each lane's canvas.
 
+/** One engine's lane as the race goes: its figure's element, sub-pixels per second, position.
+ *  @typedef {{ fig: HTMLElement, rate?: number, position?: number }} Lane */
+
 export class Race {
+  /** @param {{ send: (msg: import('./messages.js').Request) => void, root: HTMLElement }} deps */
   constructor({ send, root }) {
-    Object.assign(this, { send, root });
-    const $ = (id) => root.querySelector(`#${id}`);
-    this.el = { start: $('race-start'), stop: $('race-stop'), status: $('race-status'), nativeFig: $('race-native-fig'), tractFig: $('race-tract-fig') };
+    this.send = send;
+    this.root = root;
+    const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (root.querySelector(`#${id}`));
+    const button = (/** @type {string} */ id) => /** @type {HTMLButtonElement} */ ($(id));
+    this.el = { start: button('race-start'), stop: button('race-stop'), status: $('race-status'), nativeFig: $('race-native-fig'), tractFig: $('race-tract-fig') };
     this.id = 0;
+    /** The page's seed, temperature and class; set by main.js.
+     *  @type {() => { seed?: number, temperature?: number, label?: number }} */
+    this.options = null;
+    /** @type {string | null} */
+    this.file = null;
+    /** @type {import('./pkg/pixelwise.js').Metadata | null} */
+    this.meta = null;
+    /** @type {{ native: Lane, tract: Lane } | undefined} */
+    this.lanes = undefined;
+    /** The finished race's outcome, for the tests.
+     *  @type {{ identical: boolean, differ: number, ratio: number | null, nativeRate: number, tractRate: number, nativeMs: number, tractMs: number } | null | undefined} */
+    this.result = undefined;
     this.el.start.addEventListener('click', () => this.start());
     this.el.stop.addEventListener('click', () => this.stop('Stopped.'));
   }
 
+  /** @param {string} file @param {import('./pkg/pixelwise.js').Metadata} meta */
   setModel(file, meta) {
     this.stop('');
-    Object.assign(this, { file, meta });
+    this.file = file;
+    this.meta = meta;
     this.result = null;
   }
 
@@ -33,6 +53,7 @@ export class Race {
     this.send({ type: 'race', raceId: this.id, file: this.file, seed: options.seed ?? 1, temperature: options.temperature ?? 1, labels: label >= 0 ? [label] : [], canvases: { native: 'race-native', tract: 'race-tract' } });
   }
 
+  /** @param {string} text what the status says; '' leaves it */
   stop(text) {
     if (this.el.stop.disabled && !text) return;
     this.send({ type: 'race-stop' });
@@ -41,11 +62,13 @@ export class Race {
     if (text) this.setStatus('stopped', text);
   }
 
+  /** @param {string} state @param {string} text */
   setStatus(state, text) {
     this.el.status.dataset.state = state;
     this.el.status.textContent = text;
   }
 
+  /** @param {import('./messages.js').RaceReply} msg */
   onMessage(msg) {
     if (msg.raceId !== this.id) return;
     if (msg.error) {
@@ -62,7 +85,7 @@ export class Race {
       if (native.rate && tract.rate) this.setStatus('running', `Running: native is ${(native.rate / tract.rate).toFixed(0)}× faster per sub-pixel so far.`);
     } else if (msg.kind === 'done') {
       let differ = 0;
-      for (let i = 0; i < msg.native.length; i++) differ += msg.native[i] !== msg.tract[i];
+      for (let i = 0; i < msg.native.length; i++) differ += Number(msg.native[i] !== msg.tract[i]);
       const ratio = msg.nativeRate > 0 && msg.tractRate > 0 ? msg.nativeRate / msg.tractRate : null;
       this.result = { identical: differ === 0, differ, ratio, nativeRate: msg.nativeRate, tractRate: msg.tractRate, nativeMs: msg.nativeMs, tractMs: msg.tractMs };
       const same = differ === 0

@@ -6,22 +6,45 @@ const FIELD = 'rgba(255, 204, 0, 0.6)';
 const CHOSEN = '#e0245e';
 const CURSOR = '#2f5f98';
 
+/** @typedef {import('./messages.js').FieldReply | import('./messages.js').MeasureReply} FieldAnswer */
+/** The field shown: of image `k`'s pixel (`row`, `col`), `[H * W]` with 1 where it may look.
+ *  @typedef {{ k: number, row: number, col: number, field: Uint8Array, source: 'masks' | 'measured', ms: number }} Shown */
+/** What `onChange` reports: the field shown as an array, its pixels counted, and of which model.
+ *  @typedef {Omit<Shown, 'field'> & { field: number[], count: number, before: number, file: string, arch: string }} ShownField */
+
 export class ReceptiveView {
-  /** `onChange(state)` is called with the shown field (or null) whenever it changes. */
-  /** `ask(msg)`: sends a request for a derived field to the sampler's worker (which has the model
-   *  parsed); its answer comes back through `derived(msg)`. */
+  /** `onChange(state)` is called with the shown field (or null) whenever it changes.
+   *  `ask(msg)`: sends a request for a derived field to the sampler's worker (which has the model
+   *  parsed); its answer comes back through `derived(msg)`.
+   * @param {{ overlay: HTMLCanvasElement, status: HTMLElement, caption: HTMLElement, measure: HTMLButtonElement,
+   *   onChange: (field: ShownField | null) => void, ask: (msg: import('./messages.js').FieldRequest) => void }} deps */
   constructor({ overlay, status, caption, measure, onChange, ask }) {
-    Object.assign(this, { overlay, status, caption, measureButton: measure, onChange, ask });
+    this.overlay = overlay;
+    this.status = status;
+    this.caption = caption;
+    this.measureButton = measure;
+    this.onChange = onChange;
+    this.ask = ask;
     this.ctx = overlay.getContext('2d');
-    this.layout = null; // { n, cols, rows, height, width, gap, cw, ch }
+    /** @type {{ n: number, cols: number, rows: number, height: number, width: number, gap: number, cw: number, ch: number } | null} */
+    this.layout = null;
+    /** @type {string | null} */
     this.file = null;
+    /** @type {string | null} */
     this.arch = null;
-    this.chosen = null; // { k, row, col }
-    this.shown = null; // { k, row, col, field, source, ms }
+    /** @type {ArrayBuffer | null} the file's bytes when the visitor opened it (no URL to fetch) */
+    this.bytes = null;
+    /** @type {{ k: number, row: number, col: number } | null} */
+    this.chosen = null;
+    /** @type {Shown | null} */
+    this.shown = null;
+    /** @type {number[] | null} */
     this.cursor = null; // [gx, gy] in image pixels, gaps left out
     this.focused = false;
+    /** @type {Worker | null} */
     this.worker = null;
-    this.pending = null; // { id, computing, ... }
+    /** @type {{ id: number, row: number, col: number, measure: boolean, file: string, computing: boolean } | null} */
+    this.pending = null;
     this.nextId = 1;
     overlay.addEventListener('click', (e) => this.click(e));
     overlay.addEventListener('keydown', (e) => this.key(e));
@@ -37,9 +60,10 @@ export class ReceptiveView {
     measure.addEventListener('click', () => this.chosen && this.request(true));
   }
 
-  /** A new model: fields of the old one no longer apply. */
-  /** `bytes`: the file's contents when it was opened from the visitor's computer (no URL to fetch).
-   *  `caption`: what the crate's registry says the architecture's field looks like (null: unknown). */
+  /** A new model: fields of the old one no longer apply.
+   *  `bytes`: the file's contents when it was opened from the visitor's computer (no URL to fetch).
+   *  `caption`: what the crate's registry says the architecture's field looks like (null: unknown).
+   * @param {string} file @param {string} arch @param {ArrayBuffer | null} [bytes] @param {string | null} [caption] */
   setModel(file, arch, bytes = null, caption = null) {
     this.file = file;
     this.arch = arch;
@@ -53,7 +77,8 @@ export class ReceptiveView {
   }
 
   /** The grid's layout (a GridLayout from the worker that paints it); the chosen pixel stays chosen
-   *  if the new grid has it. */
+   *  if the new grid has it.
+   * @param {import('./pkg/pixelwise.js').GridLayout} layout */
   setGrid(layout) {
     const { n, cols, rows, height, width, gap, canvasWidth, canvasHeight } = layout;
     this.layout = { n, cols, rows, height, width, gap, cw: canvasWidth, ch: canvasHeight };
@@ -67,6 +92,7 @@ export class ReceptiveView {
     this.draw();
   }
 
+  /** @param {number} k @param {number} row @param {number} col */
   select(k, row, col) {
     if (!this.layout || !this.file || k < 0 || k >= this.layout.n) return;
     this.chosen = { k, row, col };
@@ -82,6 +108,7 @@ export class ReceptiveView {
     this.draw();
   }
 
+  /** @param {boolean} measure true: by perturbation in field-worker.js; false: derived in the sampler's worker */
   request(measure) {
     const { row, col } = this.chosen;
     if (this.pending && this.pending.computing) this.cancel(); // a long measurement of another pixel
@@ -94,11 +121,14 @@ export class ReceptiveView {
       return;
     }
     if (!this.worker) this.start();
-    this.worker.postMessage({ id, file: this.file, row, col, bytes: this.bytes });
+    /** @type {import('./messages.js').MeasureRequest} */
+    const msg = { id, file: this.file, row, col, bytes: this.bytes };
+    this.worker.postMessage(msg);
   }
 
   /** The sampler's worker answered a request for a derived field: the field, an error, or (a file
-   *  only tract runs) that it has no rule to derive it, so it is measured. */
+   *  only tract runs) that it has no rule to derive it, so it is measured.
+   * @param {import('./messages.js').FieldReply} msg */
   derived(msg) {
     const p = this.pending;
     if (!p || msg.id !== p.id) return;
@@ -128,6 +158,7 @@ export class ReceptiveView {
     this.pending = null;
   }
 
+  /** @param {FieldAnswer} msg */
   reply(msg) {
     const p = this.pending;
     if (!p || msg.id !== p.id) return; // an answer nobody waits for any more
@@ -156,13 +187,15 @@ export class ReceptiveView {
     this.onChange({ ...s, field: Array.from(s.field), count, before, file: this.file, arch: this.arch });
   }
 
+  /** @param {string} text @param {string} [state] */
   setStatus(text, state = 'idle') {
     this.status.textContent = text;
     this.status.dataset.state = state;
     if (state !== 'done') this.onChange(null);
   }
 
-  /** Grid-canvas pixel under a pointer event; the canvas is drawn with object-fit: contain. */
+  /** Grid-canvas pixel under a pointer event; the canvas is drawn with object-fit: contain.
+   * @param {MouseEvent} e */
   click(e) {
     if (!this.layout) return;
     const r = this.overlay.getBoundingClientRect();
@@ -176,6 +209,7 @@ export class ReceptiveView {
     this.select(cy * cols + cx, row, col);
   }
 
+  /** @param {KeyboardEvent} e */
   key(e) {
     if (!this.layout) return;
     const { cols, rows, width, height } = this.layout;
@@ -202,6 +236,7 @@ export class ReceptiveView {
     e.preventDefault();
   }
 
+  /** @param {number} k */
   origin(k) {
     const { cols, width, height, gap } = this.layout;
     return [(k % cols) * (width + gap) * SCALE, Math.floor(k / cols) * (height + gap) * SCALE];

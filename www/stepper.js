@@ -9,19 +9,37 @@ const SCALE = 8;
 const UNKNOWN = 'rgb(223, 228, 236)';
 
 export class Stepper {
+  /** @param {{ send: (msg: import('./messages.js').Request) => void, root: HTMLElement }} deps */
   constructor({ send, root }) {
-    Object.assign(this, { send, root });
-    const $ = (id) => root.querySelector(`#${id}`);
-    this.el = { one: $('step-one'), ten: $('step-ten'), reset: $('step-reset'), image: $('step-image'), probs: $('step-probs'), caption: $('step-caption'), gates: $('step-gates'), gateCanvas: $('step-gate-canvas'), status: $('step-status') };
+    this.send = send;
+    this.root = root;
+    const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (root.querySelector(`#${id}`));
+    const canvas = (/** @type {string} */ id) => /** @type {HTMLCanvasElement} */ ($(id));
+    this.el = { one: $('step-one'), ten: $('step-ten'), reset: $('step-reset'), image: canvas('step-image'), probs: canvas('step-probs'), caption: $('step-caption'), gates: $('step-gates'), gateCanvas: canvas('step-gate-canvas'), status: $('step-status') };
     this.id = 0;
+    /** The page's seed, temperature and class; set by main.js.
+     *  @type {() => { seed?: number, temperature?: number, label?: number }} */
+    this.options = null;
+    /** @type {string | null} */
+    this.file = null;
+    /** @type {import('./pkg/pixelwise.js').Metadata | null} */
+    this.meta = null;
+    /** @type {string | null} */
+    this.head = null;
+    /** What the last step showed, for the tests.
+     *  @type {{ position: number, pixel: number, channel: number, value: number, seen: number, gates: number, bars: number, components: number } | undefined} */
+    this.lastStep = undefined;
     this.el.one.addEventListener('click', () => this.step(1));
     this.el.ten.addEventListener('click', () => this.step(10));
     this.el.reset.addEventListener('click', () => this.reset());
   }
 
-  /** `head`: the head's title from the model card (null: a softmax the registry does not name). */
+  /** `head`: the head's title from the model card (null: a softmax the registry does not name).
+   * @param {string} file @param {import('./pkg/pixelwise.js').Metadata} meta @param {string | null} [head] */
   setModel(file, meta, head = null) {
-    Object.assign(this, { file, meta, head });
+    this.file = file;
+    this.meta = meta;
+    this.head = head;
     this.reset();
   }
 
@@ -37,6 +55,7 @@ export class Stepper {
     this.setStatus('idle', 'Press Step to sample the first position.');
   }
 
+  /** @param {number} count */
   step(count) {
     if (!this.meta) return;
     const options = this.options ? this.options() : {};
@@ -48,11 +67,13 @@ export class Stepper {
     this.send({ type: 'stepper', op: 'step', stepperId: this.id, count });
   }
 
+  /** @param {string} state @param {string} text */
   setStatus(state, text) {
     this.el.status.dataset.state = state;
     this.el.status.textContent = text;
   }
 
+  /** @param {import('./messages.js').StepperReply} msg */
   onMessage(msg) {
     if (msg.stepperId !== this.id) return;
     if (msg.error) return this.setStatus('error', `Error: ${msg.error}`);
@@ -101,9 +122,11 @@ export class Stepper {
     }
   }
 
-  /** Rows: each layer's i, f, o (0 white to 1 blue) and g (-1 red, 0 white, +1 blue); columns: units. */
+  /** Rows: each layer's i, f, o (0 white to 1 blue) and g (-1 red, 0 white, +1 blue); columns: units.
+   * @param {Float32Array} gates */
   drawGates(gates) {
-    const hidden = this.meta.config && this.meta.config.hidden;
+    // The LSTM's units per layer (a number in the PixelRNN models' config).
+    const hidden = /** @type {number | undefined} */ (this.meta.config && this.meta.config.hidden);
     if (!gates.length || !hidden) {
       this.el.gates.hidden = true;
       return;

@@ -12,6 +12,9 @@ const SLICE_MS = 25;
 const marks = { worker_running: performance.timeOrigin + performance.now() };
 const markNow = (name) => (marks[name] ??= performance.timeOrigin + performance.now());
 const message = (e) => (e && e.message) || String(e);
+/** Every reply goes through here, so tsc checks each against the protocol (messages.js).
+ * @param {import('./messages.js').Reply} msg
+ * @param {Transferable[]} [transfer] */
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
 
 /** Progress of a module's download, for the page to show which is loading and how far. */
@@ -133,6 +136,7 @@ const yieldToEvents = () => new Promise((resolve) => setTimeout(resolve, 0));
  * @returns {import('./pkg/pixelwise.js').GridShape} */
 const gridShape = (meta, n, cols) => ({ n, cols, height: meta.height, width: meta.width, channels: meta.channels, levels: meta.levels });
 
+/** @param {import('./messages.js').GenerateRequest} req */
 async function generate(req) {
   markNow('generate_received');
   const { gen, file, engine, n, cols, canvas, seed, temperature, labels, kept, guidance, stepDelayMs = 0 } = req;
@@ -229,7 +233,8 @@ function callSizer() {
 }
 
 /** A compressed image decoded into the grid position by position, like a generation: the coded
- *  bits stand in for the random draws. The last position checks the image against the file. */
+ *  bits stand in for the random draws. The last position checks the image against the file.
+ * @param {import('./messages.js').DecodeRequest} req */
 async function decode(req) {
   const { gen, file, canvas, bytes } = req;
   const { model, meta, bindings } = await loadModel(file);
@@ -276,7 +281,8 @@ async function decode(req) {
   }
 }
 
-/** One image compressed with the native engine, or why it cannot be. */
+/** One image compressed with the native engine, or why it cannot be.
+ * @param {import('./messages.js').CompressRequest} req */
 async function compress(req) {
   try {
     const { model } = await loadModel(req.file);
@@ -288,7 +294,8 @@ async function compress(req) {
   }
 }
 
-/** A compressed image's header, read before its model is chosen. */
+/** A compressed image's header, read before its model is chosen.
+ * @param {import('./messages.js').HeaderRequest} req */
 async function readHeader(req) {
   try {
     await wasmReady;
@@ -303,6 +310,7 @@ async function readHeader(req) {
 let raceToken = 0;
 /** @type {import('./pkg/pixelwise.js').EngineName[]} */
 const RACERS = ['native', 'tract'];
+/** @param {import('./messages.js').RaceRequest} req */
 async function race(req) {
   const token = ++raceToken;
   const fail = (err) => post({ type: 'race', raceId: req.raceId, error: message(err) });
@@ -348,6 +356,7 @@ async function race(req) {
 /** Step mode: one native sampler advanced on request; operations run in order. */
 let stepper = null;
 let stepperQueue = Promise.resolve();
+/** @param {import('./messages.js').StepperRequest} req */
 async function stepperOp(req) {
   try {
     if (req.op === 'start') {
@@ -369,14 +378,17 @@ async function stepperOp(req) {
   }
 }
 
-/** The "How it works" lessons: no generation id, so they never stop a running generation. */
+/** The "How it works" lessons: no generation id, so they never stop a running generation.
+ * @param {import('./messages.js').LessonRequest} req */
 async function lesson(req) {
   try {
-    if (req.kind === 'worked') {
+    // Destructured, so that `kind` can still be named when it is none of the known ones.
+    const { kind } = req;
+    if (kind === 'worked') {
       await wasmReady;
       const stages = wasm.bindings.workedExample(Float32Array.from(req.image), Float32Array.from(req.weights));
       post({ type: 'lesson', id: req.id, stages });
-    } else if (req.kind === 'surprise') {
+    } else if (kind === 'surprise') {
       const { model } = await loadModel(req.file);
       let bits;
       const label = req.label >= 0 ? req.label : undefined;
@@ -384,7 +396,7 @@ async function lesson(req) {
       else bits = model.surprise('tract', req.pixels, label); // an architecture only tract runs
       post({ type: 'lesson', id: req.id, bits });
     } else {
-      throw new Error(`unknown lesson ${req.kind}`);
+      throw new Error(`unknown lesson ${kind}`);
     }
   } catch (err) {
     post({ type: 'lesson', id: req.id, error: message(err) });
@@ -392,7 +404,8 @@ async function lesson(req) {
 }
 
 /** A pixel's receptive field derived from the masks and layers, from this worker's parsed model
- *  (instant). A file only tract can run has no rule to derive it from: the page measures it. */
+ *  (instant). A file only tract can run has no rule to derive it from: the page measures it.
+ * @param {import('./messages.js').FieldRequest} req */
 async function structuralField(req) {
   try {
     const { model } = await loadModel(req.file);
@@ -405,7 +418,8 @@ async function structuralField(req) {
   }
 }
 
-/** The last grid drawn on a canvas, as a PNG for the page's download. */
+/** The last grid drawn on a canvas, as a PNG for the page's download.
+ * @param {import('./messages.js').PngRequest} req */
 async function gridPng(req) {
   try {
     post({ type: 'png', id: req.id, blob: await grids.png(req.canvas, req.scale) });
@@ -414,6 +428,7 @@ async function gridPng(req) {
   }
 }
 
+/** @param {MessageEvent<import('./messages.js').Request>} e */
 self.onmessage = async (e) => {
   const req = e.data;
   if (req.type === 'canvas') return grids.receive(req.id, req.canvas);
