@@ -6,7 +6,7 @@
 use pixelwise::engine::native::NativeEngine;
 use pixelwise::{codec, Engine, ModelFile};
 
-const MODELS: [&str; 7] = [
+const MODELS: [&str; 9] = [
     "pixelcnn-mnist-bin",
     "pixelcnn-mnistbern-bin",
     "pixelcnn-mnist-256",
@@ -14,6 +14,8 @@ const MODELS: [&str; 7] = [
     "rowlstm-mnist-bin",
     "diagbilstm-mnist-bin",
     "gated-emoji-rgb",
+    "pixelcnn-mnist-256-mix",
+    "gated-emoji-rgb-mix",
 ];
 
 fn main() -> pixelwise::Result<()> {

@@ -10,7 +10,7 @@ use pixelwise::codec::{self, format::HEADER_LEN, Decoder, Image};
 use pixelwise::engine::native::NativeEngine;
 use pixelwise::{Engine, ModelFile};
 
-const MODELS: [&str; 7] = [
+const MODELS: [&str; 9] = [
     "pixelcnn-mnist-bin.onnx",
     "pixelcnn-mnistbern-bin.onnx",
     "pixelcnn-mnist-256.onnx",
@@ -18,6 +18,8 @@ const MODELS: [&str; 7] = [
     "rowlstm-mnist-bin.onnx",
     "diagbilstm-mnist-bin.onnx",
     "gated-emoji-rgb.onnx",
+    "pixelcnn-mnist-256-mix.onnx",
+    "gated-emoji-rgb-mix.onnx",
 ];
 
 fn load(name: &str) -> (ModelFile, NativeEngine) {
@@ -113,7 +115,7 @@ fn decoding_in_steps_of_any_size_gives_the_image_and_counts_its_bits() {
 
 #[test]
 fn the_payload_is_within_one_percent_of_the_nll_plus_a_byte_and_a_half_per_file() {
-    for name in ["gated-emoji-rgb.onnx", "pixelcnn-mnist-256.onnx", "pixelcnn-mnist-bin.onnx"] {
+    for name in ["gated-emoji-rgb.onnx", "pixelcnn-mnist-256.onnx", "pixelcnn-mnist-bin.onnx", "pixelcnn-mnist-256-mix.onnx", "gated-emoji-rgb-mix.onnx"] {
         let (file, engine) = load(name);
         let held = pixelwise::heldout::load(engine.meta()).unwrap();
         let classes = engine.meta().classes;

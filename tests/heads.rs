@@ -1,7 +1,8 @@
 //! The logistic mixture head on every architecture, against small trained files made by
 //! `pixelwise_models` (tests/fixtures/heads/, 3 optimizer steps each: a real head's shapes and
 //! parameters, cheap to check): the shared checks on both engines, and that its scores are
-//! log-probabilities. The colour one checks the R -> G -> B coupling through `causality`.
+//! log-probabilities. The colour one checks the R -> G -> B coupling through `causality`. The same
+//! checks then run on the two trained mixtures in models/.
 #![cfg(not(target_arch = "wasm32"))]
 #[macro_use]
 mod common;
@@ -34,6 +35,9 @@ head_checks!(pixelcnn, "tests/fixtures/heads/pixelcnn-mix.onnx");
 head_checks!(row_lstm, "tests/fixtures/heads/rowlstm-mix.onnx");
 head_checks!(diagonal_bilstm, "tests/fixtures/heads/diagbilstm-mix.onnx");
 head_checks!(gated_colour, "tests/fixtures/heads/gated-emoji-mix.onnx");
+// The committed, trained mixtures the page serves (models/, beside their softmax versions).
+head_checks!(pixelcnn_grey_committed, "pixelcnn-mnist-256-mix.onnx");
+head_checks!(gated_emoji_committed, "gated-emoji-rgb-mix.onnx");
 
 /// The colour coupling is live: a pixel's R moves its own G and B distributions (their means and
 /// the components' weights), while R's own distribution stays (causality checks that part).

@@ -149,6 +149,8 @@ fn natively_compressed_files_decode_and_re_encode_to_the_same_bytes() {
         fixture!("rowlstm-mnist-bin"),
         fixture!("diagbilstm-mnist-bin"),
         fixture!("gated-emoji-rgb"),
+        fixture!("pixelcnn-mnist-256-mix"),
+        fixture!("gated-emoji-rgb-mix"),
     ];
     for (model, pxw, json) in fixtures {
         let fx: serde_json::Value = serde_json::from_str(json).expect("fixture JSON");

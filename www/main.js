@@ -92,7 +92,8 @@ const mark = (/** @type {string} */ name) => (pw.marks[name] ??= Math.round(perf
 /**
  * One of models.json's entries (`pixelwise manifest`).
  * @typedef {{ file: string, name: string, data: string, arch: string, classes: number, levels: number, channels: number,
- *   height: number, width: number, parameters: number, test_nll_nats: number | null, digest: string }} ModelEntry
+ *   height: number, width: number, parameters: number, test_nll_nats: number | null, digest: string,
+ *   head: { kind: string, title: string } }} ModelEntry
  */
 
 let gen = 0;
@@ -252,7 +253,9 @@ async function loadManifest() {
   const select = $select('model');
   for (const m of models) {
     const nll = m.test_nll_nats ? ` — ${m.test_nll_nats.toFixed(2)} nats` : '';
-    select.add(new Option(`${m.name}: ${m.data}${m.classes ? ', class-conditional' : ''}${nll}`, m.file));
+    // The softmax is the default head; any other is named, so same-block files can be told apart.
+    const head = m.head && m.head.kind !== 'softmax' ? `, ${m.head.title}` : '';
+    select.add(new Option(`${m.name}: ${m.data}${m.classes ? ', class-conditional' : ''}${head}${nll}`, m.file));
   }
   const wanted = params.get('model');
   if (wanted && !models.some((m) => m.file === wanted)) select.add(new Option(`${wanted} (from the address)`, wanted));

@@ -60,6 +60,14 @@ export async function lessonChecks(page, base, { check, waitState, OUT }) {
     }
   }
 
+  // A mixture head: the step shows its components as curves under the 256 bars, and names the head.
+  await page.goto(`${base}?model=pixelcnn-mnist-256-mix.onnx&n=1&engine=native&seed=2`);
+  await waitState(page, ['ready'], 90000);
+  const mix = await stepTo(30, '#step-ten'); // position 300, inside the digit's rows
+  const caption = await page.textContent('#step-caption');
+  const curves = await page.evaluate(() => document.getElementById('step-probs').dataset.components);
+  check(mix.bars === 256 && mix.components === 10 && curves === '10' && /logistic mixture/.test(caption), `pixelcnn-mnist-256-mix.onnx: step ${mix.position} shows ${mix.bars} bars and ${mix.components} component curves ("${caption.slice(0, 60)}…")`);
+
   // Naive against cached: both finish; the cached one is far faster per sub-pixel.
   await page.goto(`${base}?model=pixelcnn-mnist-bin.onnx&n=1&engine=native&seed=1`);
   await waitState(page, ['ready'], 90000);

@@ -19,6 +19,11 @@ fn display_name(m: &pixelwise::metadata::ModelMeta) -> String {
     pixelwise::arch::of(m).map_or_else(|_| m.arch_name.clone(), |a| a.title().to_owned())
 }
 
+/// The output head's title (softmax, logistic mixture), so two files with the same blocks differ in the picker.
+fn head_title(m: &pixelwise::metadata::ModelMeta) -> &'static str {
+    pixelwise::head::of(m).map_or("unknown head", |h| h.title())
+}
+
 /// What the model draws, for the model picker.
 fn data_label(dataset: &str) -> &'static str {
     match dataset {
@@ -56,6 +61,7 @@ pub fn run(a: Args) -> Result<()> {
             "file": file_name, "name": display_name(&m), "data": data_label(&m.dataset_name()), "arch": m.arch_name, "levels": m.levels,
             "channels": m.channels, "height": m.height, "width": m.width, "classes": m.classes,
             "test_nll_nats": m.test_nll_nats, "parameters": parameters, "config": m.config,
+            "head": { "kind": m.head_kind(), "title": head_title(&m) },
             // Names the file in a compressed image's header (a share link finds its model by it).
             "digest": pixelwise::codec::format::hex(&digest),
         }));
