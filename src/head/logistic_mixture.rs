@@ -101,7 +101,7 @@ impl MixtureNet {
             let mut m = p[k + ch * k + comp];
             for j in 0..ch {
                 let pair = ch * (ch - 1) / 2 + j;
-                m += p[k + 2 * colours * k + pair * k + comp].tanh() * (px[j] * 2.0 - 1.0);
+                m += libm::tanhf(p[k + 2 * colours * k + pair * k + comp]) * (px[j] * 2.0 - 1.0);
             }
             m
         };
@@ -189,9 +189,9 @@ impl HeadNet for MixtureNet {
         Some(Parts {
             components: (0..self.k)
                 .map(|comp| Component {
-                    weight: mix.log_weights[comp].exp(),
+                    weight: libm::expf(mix.log_weights[comp]),
                     mean: (mix.means[comp] + 1.0) / 2.0 * top,
-                    scale: mix.log_scales[comp].exp() / 2.0 * top,
+                    scale: libm::expf(mix.log_scales[comp]) / 2.0 * top,
                 })
                 .collect(),
         })
@@ -200,7 +200,7 @@ impl HeadNet for MixtureNet {
 
 /// softplus(t) = log(1 + e^t), without overflow.
 fn softplus(t: f32) -> f32 {
-    t.max(0.0) + (-t.abs()).exp().ln_1p()
+    t.max(0.0) + libm::log1pf(libm::expf(-t.abs()))
 }
 
 fn log_sum_exp(v: &[f32]) -> f32 {
@@ -208,7 +208,7 @@ fn log_sum_exp(v: &[f32]) -> f32 {
     if m == f32::NEG_INFINITY {
         return m;
     }
-    m + v.iter().map(|x| (x - m).exp()).sum::<f32>().ln()
+    m + libm::logf(v.iter().map(|&x| libm::expf(x - m)).sum::<f32>())
 }
 
 /// log P(level) of one discretized logistic (mean and log scale on [-1, 1]): with a and b the
@@ -216,7 +216,7 @@ fn log_sum_exp(v: &[f32]) -> f32 {
 /// + log(1 - e^-(a-b)), exact and stable; the first level takes all mass below, the last all above.
 fn level_log_prob(level: usize, levels: usize, mean: f32, log_scale: f32) -> f32 {
     let top = (levels - 1) as f32;
-    let (inv, half) = ((-log_scale).exp(), 1.0 / top);
+    let (inv, half) = (libm::expf(-log_scale), 1.0 / top);
     let centre = level as f32 * 2.0 / top - 1.0;
     let (a, b) = ((centre - mean + half) * inv, (centre - mean - half) * inv);
     if level == 0 {
@@ -232,7 +232,7 @@ fn level_log_prob(level: usize, levels: usize, mean: f32, log_scale: f32) -> f32
 /// edge's softplus is computed once (`levels - 1` of them, not twice that).
 fn component_levels(mean: f32, log_scale: f32, top: f32, out: &mut [f32]) {
     let levels = out.len();
-    let (inv, half) = ((-log_scale).exp(), 1.0 / top);
+    let (inv, half) = (libm::expf(-log_scale), 1.0 / top);
     let inner = log1mexp(2.0 * half * inv);
     // Edge i (1..levels) lies above level i-1: t_i = (edge_i - mean) / scale.
     let t = |i: usize| ((i as f32 - 1.0) * 2.0 / top - 1.0 + half - mean) * inv;
@@ -258,7 +258,7 @@ fn component_levels(mean: f32, log_scale: f32, top: f32, out: &mut [f32]) {
 
 /// log(1 - e^-d), d > 0: exact where 1 - e^-d would round away (a scale far wider than a level).
 fn log1mexp(d: f32) -> f32 {
-    (-(-d).exp_m1()).ln()
+    libm::logf(-libm::expm1f(-d))
 }
 
 #[cfg(test)]
