@@ -25,6 +25,9 @@ const MIN_LOG_SCALE: f32 = -7.0;
 /// e^-17.5 < 2^-25: a term this far below 1 does not change an f32 sum of at least 1.
 const NEGLIGIBLE: f32 = 17.5;
 
+/// 2^-24.
+const TINY: f32 = 5.9604645e-8;
+
 pub struct LogisticMixture;
 
 #[derive(Deserialize)]
@@ -221,7 +224,12 @@ impl HeadNet for MixtureNet {
 
 /// softplus(t) = log(1 + e^t), without overflow.
 fn softplus(t: f32) -> f32 {
-    t.max(0.0) + libm::log1pf(libm::expf(-t.abs()))
+    softplus_given(t, libm::expf(-t.abs()))
+}
+
+/// softplus(t) from u = e^-|t| already at hand; log1p(u) rounds to u below 2^-24.
+fn softplus_given(t: f32, u: f32) -> f32 {
+    t.max(0.0) + if u < TINY { u } else { libm::log1pf(u) }
 }
 
 fn log_sum_exp(v: &[f32]) -> f32 {
@@ -277,8 +285,7 @@ fn component_levels(mean: f32, log_scale: f32, top: f32, out: &mut [f32]) {
                 run = Some((u, a < 0.0));
                 u
             };
-            // log1p(u) rounds to u below 2^-24.
-            let sp = a.max(0.0) + if u < TINY { u } else { libm::log1pf(u) };
+            let sp = softplus_given(a, u);
             Some((sp - a, sp)) // (softplus(-a), softplus(a))
         } else {
             None
@@ -296,8 +303,6 @@ fn component_levels(mean: f32, log_scale: f32, top: f32, out: &mut [f32]) {
 
 /// e^-t is 0 in f32 beyond this.
 const EXP_UNDERFLOW: f32 = 104.0;
-/// 2^-24.
-const TINY: f32 = 5.9604645e-8;
 
 /// log(1 - e^-d), d > 0: exact where 1 - e^-d would round away (a scale far wider than a level).
 fn log1mexp(d: f32) -> f32 {
