@@ -103,7 +103,7 @@ build_native() {
 }
 
 # wasm-opt from npm's binaryen (tools/package.json), never Debian's (it breaks the module). The
-# features are those rustc's wasm32 target emits, plus SIMD (.cargo/config.toml). -O3: see README.
+# features are those rustc's wasm32 target emits, plus SIMD (.cargo/config.toml). -O3: see docs/performance.md.
 WASM_OPT_FLAGS=(-O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
 

@@ -42,8 +42,8 @@ impl Classifier {
         })
     }
 
-    /// The most likely class of each of `n` single-channel images `[n, H, W]`.
-    pub fn classify(&self, images: &[f32], n: usize) -> Result<Vec<usize>> {
+    /// Each of `n` single-channel images `[n, H, W]` (values 0 or 1): its probability per class.
+    pub fn probabilities(&self, images: &[f32], n: usize) -> Result<Vec<Vec<f32>>> {
         let len = self.height * self.width;
         if n == 0 || images.len() != n * len {
             return Err(Error::Input(format!("{} pixel values for {n} images of {len}", images.len())));
@@ -59,9 +59,16 @@ impl Classifier {
                 self.classes
             )));
         }
-        Ok(flat
-            .chunks(self.classes)
-            .map(|row| (0..self.classes).fold(0, |best, k| if row[k] > row[best] { k } else { best }))
-            .collect())
+        Ok(flat.chunks(self.classes).map(|row| crate::sampler::softmax(row, 1.0)).collect())
     }
+
+    /// The most likely class of each of `n` single-channel images `[n, H, W]`.
+    pub fn classify(&self, images: &[f32], n: usize) -> Result<Vec<usize>> {
+        Ok(self.probabilities(images, n)?.iter().map(|p| most_likely(p)).collect())
+    }
+}
+
+/// The index of the largest value (the first of equals).
+pub fn most_likely(p: &[f32]) -> usize {
+    (0..p.len()).fold(0, |best, k| if p[k] > p[best] { k } else { best })
 }

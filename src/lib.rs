@@ -2,9 +2,9 @@
 //! pixel, by tract-onnx or by a cached native engine, from one self-describing .onnx file.
 
 pub mod arch;
-pub mod codec;
 #[cfg(feature = "tract")]
 pub mod classifier;
+pub mod codec;
 #[cfg(feature = "tract")]
 pub mod conditional;
 pub mod engine;
@@ -15,8 +15,8 @@ pub mod mask_view;
 pub mod masks;
 pub mod metadata;
 pub mod model_file;
-pub mod onnx_proto;
 pub mod nll;
+pub mod onnx_proto;
 pub mod palette;
 pub mod receptive;
 pub mod sampler;
@@ -32,6 +32,8 @@ pub mod heldout;
 pub mod image_io;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod png_grid;
+#[cfg(all(feature = "tract", not(target_arch = "wasm32")))]
+pub mod quality;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -41,13 +41,14 @@ class DiagonalLSTM(nn.Module):
 
     def forward(self, x):
         n, _, height, width = x.shape
-        pre = skew(self.is_conv(x))
+        # split, not a slice per column: each slice's backward writes a whole-size zero gradient.
+        pre = skew(self.is_conv(x)).split(1, dim=3)
         state = x.new_zeros(n, self.h, height, 1)
         cell = x.new_zeros(n, self.h, height, 1)
         cols = []
         for c in range(width + height - 1):
             ss = self.ss_conv(F.pad(state, (0, 0, 1, 0)))
-            state, cell = lstm_cell(pre[:, :, :, c : c + 1] + ss, cell)
+            state, cell = lstm_cell(pre[c] + ss, cell)
             keep = self.valid[:, c : c + 1]
             state, cell = state * keep, cell * keep
             cols.append(state)

@@ -18,12 +18,13 @@ class RowLSTMLayer(nn.Module):
 
     def forward(self, x):
         n, _, height, width = x.shape
-        pre = self.is_conv(x)
+        # split, not a slice per row: each slice's backward writes a whole-size zero gradient.
+        pre = self.is_conv(x).split(1, dim=2)
         state = x.new_zeros(n, self.h, 1, width)
         cell = x.new_zeros(n, self.h, 1, width)
         rows = []
         for i in range(height):
-            state, cell = lstm_cell(pre[:, :, i : i + 1, :] + self.ss_conv(state), cell)
+            state, cell = lstm_cell(pre[i] + self.ss_conv(state), cell)
             rows.append(state)
         return x + self.out(torch.cat(rows, dim=2))
 

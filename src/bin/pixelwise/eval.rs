@@ -17,20 +17,24 @@ pub struct Args {
     /// reads as the class asked for.
     #[arg(long, value_name = "N")]
     conditional: Option<usize>,
-    /// The classifier used by --conditional.
+    /// Instead of the NLL: sample N digits and complete the top half of N standard test digits with
+    /// the native cached sampler, and report what the classifier reads (docs: models/README.md).
+    #[arg(long, value_name = "N")]
+    quality: Option<usize>,
+    /// The classifier used by --conditional and --quality.
     #[arg(long, default_value = "models/classifier-mnist.onnx")]
     classifier: PathBuf,
     /// Instead of the NLL: code every held-out image with the model (native engine) and report the
     /// bytes against the NLL, PNG and lossless WebP, each image decoded and compared.
     #[arg(long)]
     codec: bool,
-    /// Seed of the --conditional samples.
+    /// Seed of the --conditional and --quality samples.
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Sampling temperature of the --conditional samples.
     #[arg(long, default_value_t = 1.0)]
     temperature: f32,
-    /// Classifier-free guidance scale of the --conditional samples (1 = plain sampling).
+    /// Classifier-free guidance scale of the --conditional and --quality samples (1 = plain sampling).
     #[arg(long, default_value_t = 1.0)]
     guidance: f32,
 }
@@ -42,6 +46,9 @@ pub fn run(a: Args) -> Result<()> {
     let engine = a.m.load()?;
     if let Some(per_class) = a.conditional {
         return conditional(&a, engine.as_ref(), per_class);
+    }
+    if let Some(n) = a.quality {
+        return quality(&a, engine.as_ref(), n);
     }
     let (nll, count) = held_out_nll(engine.as_ref(), a.limit)?;
     let meta = engine.meta();
@@ -63,6 +70,23 @@ fn conditional(a: &Args, engine: &dyn pixelwise::Engine, per_class: usize) -> Re
         "per_class_images": per_class, "images": acc.images,
         "accuracy_per_class": acc.per_class.iter().map(|&x| round(x)).collect::<Vec<_>>(),
         "accuracy": round(acc.overall), "seconds": round(start.elapsed().as_secs_f64()),
+    }));
+    Ok(())
+}
+
+fn quality(a: &Args, engine: &dyn pixelwise::Engine, n: usize) -> Result<()> {
+    if a.temperature != 1.0 {
+        return Err(pixelwise::Error::Input("--quality samples at temperature 1".into()));
+    }
+    let classifier = Classifier::new(&ModelFile::from_path(&a.classifier)?)?;
+    let start = std::time::Instant::now();
+    let samples = pixelwise::quality::samples(engine, &classifier, n, a.seed, a.guidance)?;
+    let completions = pixelwise::quality::completions(engine, &classifier, n, a.seed)?;
+    crate::emit(serde_json::json!({
+        "model": a.m.model, "engine": a.m.engine, "classifier": a.classifier, "seed": a.seed,
+        "guidance": a.guidance, "read_clearly_at": pixelwise::quality::CLEAR,
+        "samples": samples, "completions": completions,
+        "seconds": (start.elapsed().as_secs_f64() * 10.0).round() / 10.0,
     }));
     Ok(())
 }
