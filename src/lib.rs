@@ -4,6 +4,7 @@
 pub mod arch;
 #[cfg(feature = "tract")]
 pub mod classifier;
+pub mod class_posterior;
 pub mod codec;
 #[cfg(feature = "tract")]
 pub mod conditional;

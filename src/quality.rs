@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::class_posterior::read_classes;
 use crate::classifier::{most_likely, Classifier};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -37,6 +38,9 @@ pub struct CompletionQuality {
     pub whole_digits_read_right: f64,
     /// Per digit 0-9, the share of its completions read as it (None: no such digit drawn).
     pub per_class: Vec<Option<f64>>,
+    /// Conditional models completing with a class read from the kept half (`read_class`): the share
+    /// whose most probable class is the digit's own.
+    pub class_read_right: Option<f64>,
 }
 
 fn check(meta: &ModelMeta) -> Result<()> {
@@ -85,10 +89,23 @@ pub fn samples(engine: &dyn Engine, classifier: &Classifier, n: usize, seed: u64
 }
 
 /// `n` standard test digits spread evenly over the 10,000 (as the model's data set binarises them),
-/// their top half kept and the rest sampled (seeded, temperature 1, no label), read.
-pub fn completions(engine: &dyn Engine, classifier: &Classifier, n: usize, seed: u64) -> Result<CompletionQuality> {
+/// their top half kept and the rest sampled (seeded, temperature 1), read. A conditional model
+/// completes with no label, or with `read_class` under a class drawn from p(class | kept half), at
+/// guidance `guidance`.
+pub fn completions(
+    engine: &dyn Engine,
+    classifier: &Classifier,
+    n: usize,
+    seed: u64,
+    read_class: bool,
+    guidance: f32,
+) -> Result<CompletionQuality> {
     let meta = engine.meta().clone();
     check(&meta)?;
+    if read_class && meta.classes == 0 {
+        return Err(Error::Input("reading the class of the kept half needs a class-conditional model".into()));
+    }
+    let mut classes_right = 0;
     let test = crate::heldout::load(&meta)?;
     let step = (test.len() / n.max(1)).max(1);
     let digits: Vec<_> = test.into_iter().step_by(step).take(n).collect();
@@ -101,7 +118,17 @@ pub fn completions(engine: &dyn Engine, classifier: &Classifier, n: usize, seed:
             .enumerate()
             .map(|(p, &k)| (p < kept_rows * meta.width).then_some(k))
             .collect();
-        let mut sampler = Sampler::new(engine, 1, seed.wrapping_add(i as u64), 1.0, vec![None], kept)?;
+        let label = if read_class {
+            let reading = read_classes(engine, &kept, 1, seed.wrapping_add(i as u64))?;
+            classes_right += usize::from(most_likely(&reading.posterior) == digit.label);
+            Some(reading.labels[0])
+        } else {
+            None
+        };
+        let mut sampler = Sampler::new(engine, 1, seed.wrapping_add(i as u64), 1.0, vec![label], kept)?;
+        if label.is_some() {
+            sampler = sampler.with_guidance(engine, guidance)?;
+        }
         sampler.run_to_end()?;
         let both = [ink(sampler.levels(), meta.levels), ink(&digit.levels, meta.levels)].concat();
         let read: Vec<usize> = classifier.probabilities(&both, 2)?.iter().map(|p| most_likely(p)).collect();
@@ -118,6 +145,7 @@ pub fn completions(engine: &dyn Engine, classifier: &Classifier, n: usize, seed:
         read_as_their_digit: round_share(hits, count),
         whole_digits_read_right: round_share(whole, count),
         per_class: per_class.iter().map(|&(h, t)| (t > 0).then(|| round_share(h, t as f64))).collect(),
+        class_read_right: read_class.then(|| round_share(classes_right, count)),
     })
 }
 

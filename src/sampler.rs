@@ -62,7 +62,7 @@ pub struct Sampler {
     last_sampled: Option<(usize, usize, usize)>,
 }
 
-fn check_n(n: usize) -> Result<()> {
+pub(crate) fn check_n(n: usize) -> Result<()> {
     if n == 0 || n > 1024 {
         return Err(Error::Input(format!("{n} images: choose 1 to 1024")));
     }

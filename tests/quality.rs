@@ -16,7 +16,7 @@ fn classifier() -> Classifier {
 #[test]
 fn completions_become_their_digit_above_chance() {
     let (native, _) = common::engines("pixelcnn-mnist-bin.onnx");
-    let q = completions(&native, &classifier(), 40, 0).unwrap();
+    let q = completions(&native, &classifier(), 40, 0, false, 1.0).unwrap();
     assert_eq!((q.images, q.kept_rows), (40, 14));
     assert!(
         q.whole_digits_read_right >= 0.95,
@@ -29,7 +29,7 @@ fn completions_become_their_digit_above_chance() {
         q.read_as_their_digit,
         q.per_class
     );
-    let again = completions(&native, &classifier(), 40, 0).unwrap();
+    let again = completions(&native, &classifier(), 40, 0, false, 1.0).unwrap();
     assert_eq!(
         (again.read_as_their_digit, again.per_class),
         (q.read_as_their_digit, q.per_class),

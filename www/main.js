@@ -18,6 +18,7 @@ import { heldOutImage, realDigit } from './held-out.js';
 
 /** @typedef {import('./pkg/pixelwise.js').Metadata} Metadata */
 /** @typedef {import('./pkg/pixelwise.js').GridLayout} GridLayout */
+/** @typedef {import('./pkg/pixelwise.js').ClassReading} ClassReading */
 /** @typedef {import('./pkg/pixelwise.js').CompressedHeader} CompressedHeader */
 /** @typedef {import('./messages.js').Reply} Reply */
 
@@ -87,7 +88,7 @@ const mark = (/** @type {string} */ name) => (pw.marks[name] ??= Math.round(perf
  * The job on the grid or the completions' canvas: a generation, a completion or a decoding.
  * @typedef {{ gen: number, kind: 'grid' | 'complete' | 'decode', canvas: string, layout: GridLayout | null, n: number,
  *   clickAt: number, firstAt: number | null, model: string, engine: string, seed?: number, kept?: number[],
- *   labels?: number[] }} Job
+ *   labels?: number[], reading?: string }} Job
  */
 /**
  * One of models.json's entries (`pixelwise manifest`).
@@ -231,7 +232,7 @@ function onWorker(msg) {
   if (msg.type === 'status') {
     setState('preparing', msg.text);
   } else if (msg.type === 'grid') {
-    gridLaid(msg.layout);
+    gridLaid(msg.layout, msg.reading);
   } else if (msg.type === 'progress') {
     drawProgress(msg);
   } else if (msg.type === 'done') {
@@ -425,6 +426,8 @@ function startJob(kind, clickAt) {
   const canvas = kind === 'grid' ? 'grid' : 'completions';
   const kept = kind === 'complete' ? pad.kept(meta.levels - 1, meta.channels) : [];
   const labels = meta.classes > 0 && c.label >= 0 ? new Array(n).fill(c.label) : [];
+  // A conditional model asked for no class completes under the class it reads in the kept rows.
+  const readClass = kind === 'complete' && meta.classes > 0 && c.label < 0;
   mark('first_generate_sent');
   gen += 1;
   job = { gen, kind, canvas, layout: null, n, clickAt, firstAt: null, seed: c.seed, engine: c.engine, model: c.model, kept: Array.from(kept), labels };
@@ -437,13 +440,19 @@ function startJob(kind, clickAt) {
   setState('preparing', `Starting (${c.engine})…`);
   if (kind === 'complete') setCompleteStatus('sampling', 'Sampling…');
   // Completions in one row; the grid as square as fits.
-  send({ type: 'generate', gen, canvases: { canvas }, canvas, cols: kind === 'grid' ? undefined : n, file: c.model, engine: c.engine, n, seed: c.seed, temperature: c.temperature, labels, kept: Array.from(kept), guidance: meta && meta.classes > 0 && c.label >= 0 ? c.guidance : 1, stepDelayMs: c.stepDelayMs });
+  send({ type: 'generate', gen, canvases: { canvas }, canvas, cols: kind === 'grid' ? undefined : n, file: c.model, engine: c.engine, n, seed: c.seed, temperature: c.temperature, labels, kept: Array.from(kept), guidance: meta.classes > 0 && (c.label >= 0 || readClass) ? c.guidance : 1, readClass, stepDelayMs: c.stepDelayMs });
 }
 
-/** The worker has laid out the job's canvas: the overlay and the completions' box follow it.
- *  @param {GridLayout} layout */
-function gridLaid(layout) {
+/** The worker has laid out the job's canvas: the overlay and the completions' box follow it; a
+ *  completion that reads its class says what it read.
+ *  @param {GridLayout} layout @param {ClassReading | null} reading */
+function gridLaid(layout, reading) {
   job.layout = layout;
+  if (reading) {
+    job.labels = reading.labels;
+    job.reading = readingText(reading);
+    setCompleteStatus('sampling', job.reading);
+  }
   if (job.kind === 'grid' || job.kind === 'decode') receptive.setGrid(layout);
   else $(job.canvas).parentElement.style.setProperty('--aspect', `${layout.canvasWidth} / ${layout.canvasHeight}`);
 }
@@ -471,7 +480,7 @@ function drawProgress(msg) {
   mark('first_pixel');
   runAfterFirstPixel();
   setState('sampling', `Sampling: ${msg.position} of ${msg.total} positions (${job.engine}).`);
-  if (job.kind === 'complete') setCompleteStatus('sampling', `Sampling: ${msg.position} of ${msg.total}.`);
+  if (job.kind === 'complete') setCompleteStatus('sampling', `${job.reading ? `${job.reading} ` : ''}Sampling: ${msg.position} of ${msg.total}.`);
   showFigures({
     pixelsPerSecond: msg.pixelsPerSecond, msPerImage: msg.msPerImage, prepareMs: msg.prepareMs, position: msg.position, total: msg.total,
     firstPixelMs: job.firstAt - job.clickAt, workerFirstPixelMs: msg.firstPixelMs, engine: job.engine, final: false,
@@ -512,7 +521,7 @@ function finishJob(msg) {
     codec.setGenerated(true);
   } else {
     pw.lastCompletion = { ...record, kept: job.kept };
-    setCompleteStatus('done', `Done: ${job.n} completions.`);
+    setCompleteStatus('done', `${job.reading ? `${job.reading} ` : ''}Done: ${job.n} completions.`);
   }
   job = null;
   setState('done', `Done in ${fmt(msg.elapsedMs)} ms.`);
@@ -536,6 +545,15 @@ function stop(e) {
 }
 
 /** @param {string} state @param {string} text */
+/** What the model read in the kept rows: its likeliest classes, and the class of each completion.
+ *  @param {ClassReading} reading */
+function readingText({ posterior, labels }) {
+  const name = (/** @type {number} */ k) => (meta && meta.class_names[k]) || String(k);
+  const top = posterior.map((p, k) => [p, k]).sort((a, b) => b[0] - a[0]).filter(([p], i) => i === 0 || p >= 0.05).slice(0, 3);
+  const read = top.map(([p, k]) => `${name(k)} (${Math.round(p * 100)}%)`).join(', ');
+  return `Read as ${read} by the model from the rows above the cut; completing as ${labels.map(name).join(', ')}.`;
+}
+
 function setCompleteStatus(state, text) {
   const el = $('complete-status');
   el.dataset.state = state;

@@ -14,6 +14,7 @@ export {}; // a module, so that its types can be imported: import('./messages.js
 /** @typedef {import('./pkg/pixelwise.js').Block} Block */
 /** @typedef {import('./pkg/pixelwise.js').GridLayout} GridLayout */
 /** @typedef {import('./pkg/pixelwise.js').HeadParts} HeadParts */
+/** @typedef {import('./pkg/pixelwise.js').ClassReading} ClassReading */
 /** @typedef {import('./pkg/pixelwise.js').CompressedHeader} CompressedHeader */
 /** The position a step drew last (null when it only passed kept positions).
  *  @typedef {import('./pkg/pixelwise.js').Stepped['last']} LastDrawn */
@@ -39,10 +40,11 @@ export {}; // a module, so that its types can be imported: import('./messages.js
 /**
  * Samples `n` images onto canvas `canvas`, `cols` a row (absent: as square as fits). `labels`: one
  * class per image or none; `kept`: a level per [C, H, W] position, -1 where the sampler draws (a
- * completion), or none. `stepDelayMs`: a pause after each sub-pixel, to watch the order.
+ * completion), or none. `readClass`: no labels, each image completes under a class drawn from the
+ * model's p(class | kept rows). `stepDelayMs`: a pause after each sub-pixel, to watch the order.
  * @typedef {{ type: 'generate', gen: number, canvases: { canvas: string }, canvas: string, cols?: number, file: string,
  *   engine: EngineName, n: number, seed: number, temperature: number, labels: number[], kept: number[], guidance: number,
- *   stepDelayMs: number }} GenerateRequest
+ *   readClass?: boolean, stepDelayMs: number }} GenerateRequest
  */
 /** Decodes a compressed image onto canvas `canvas`, position by position.
  *  @typedef {{ type: 'decode', gen: number, canvases: { canvas: string }, canvas: string, file: string, bytes: Uint8Array }} DecodeRequest */
@@ -127,8 +129,8 @@ export {}; // a module, so that its types can be imported: import('./messages.js
  *  @typedef {{ type: 'error', gen: number, message: string }} ErrorReply */
 /** What the job is doing before its first pixel.
  *  @typedef {{ type: 'status', gen: number, text: string }} StatusReply */
-/** The job's canvas is laid out.
- *  @typedef {{ type: 'grid', gen: number, layout: GridLayout }} GridReply */
+/** The job's canvas is laid out; `reading`: what a `readClass` completion read, else null.
+ *  @typedef {{ type: 'grid', gen: number, layout: GridLayout, reading: ClassReading | null }} GridReply */
 /**
  * A slice of a generation or a decoding. `probs`: the first image's distribution at `last` (empty
  * when decoding); `marks` on a generation's first only; `bits` and `payloadBits` when decoding.

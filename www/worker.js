@@ -119,11 +119,12 @@ function attempt(f) {
 /** The page's request in the module's typed options: one label per image (null for none) and kept
  *  levels with null where the sampler draws.
  * @param {import('./pkg/pixelwise.js').EngineName} engine
- * @param {{ n: number, seed: number, temperature?: number, labels?: ArrayLike<number>, kept?: ArrayLike<number>, guidance?: number }} req
+ * @param {{ n: number, seed: number, temperature?: number, labels?: ArrayLike<number>, kept?: ArrayLike<number>, guidance?: number, readClass?: boolean }} req
  * @returns {import('./pkg/pixelwise.js').SamplerOptions}
  */
-function samplerOptions(engine, { n, seed, temperature, labels, kept, guidance }) {
+function samplerOptions(engine, { n, seed, temperature, labels, kept, guidance, readClass }) {
   const opts = { engine, n, seed, temperature: temperature ?? 1, guidance: guidance || 1 };
+  if (readClass) opts.readClass = true;
   if (labels && labels.length) opts.labels = Array.from(labels, (l) => (l >= 0 ? l : null));
   if (kept && kept.length) opts.kept = Array.from(kept, (k) => (k >= 0 ? k : null));
   return opts;
@@ -139,7 +140,7 @@ const gridShape = (meta, n, cols) => ({ n, cols, height: meta.height, width: met
 /** @param {import('./messages.js').GenerateRequest} req */
 async function generate(req) {
   markNow('generate_received');
-  const { gen, file, engine, n, cols, canvas, seed, temperature, labels, kept, guidance, stepDelayMs = 0 } = req;
+  const { gen, file, engine, n, cols, canvas, seed, temperature, labels, kept, guidance, readClass, stepDelayMs = 0 } = req;
   const { model, meta, bindings } = await loadModel(file, null, { tract: engine === 'tract' });
   if (gen !== current) return;
   post({ type: 'status', gen, text: engine === 'tract' ? 'optimising the ONNX graph (tract)…' : 'building the native engine…' });
@@ -149,7 +150,7 @@ async function generate(req) {
   model.prepare(engine);
   const prepareMs = performance.now() - t0;
   // Guidance only means something for a conditional model with a class chosen.
-  const sampler = model.sampler(samplerOptions(engine, { n, seed, temperature, labels, kept, guidance }));
+  const sampler = model.sampler(samplerOptions(engine, { n, seed, temperature, labels, kept, guidance, readClass }));
   let painter;
   try {
     painter = grids.paint(canvas, bindings, gridShape(meta, n, cols));
@@ -158,7 +159,7 @@ async function generate(req) {
     sampler.free();
     throw e;
   }
-  post({ type: 'grid', gen, layout: painter.layout() });
+  post({ type: 'grid', gen, layout: painter.layout(), reading: sampler.classReading() });
   markNow('sampler_ready');
   const total = sampler.total();
   const started = performance.now();
@@ -247,7 +248,7 @@ async function decode(req) {
     decoder.free();
     throw e;
   }
-  post({ type: 'grid', gen, layout: painter.layout() });
+  post({ type: 'grid', gen, layout: painter.layout(), reading: null });
   const total = decoder.total();
   const started = performance.now();
   const perCall = callSizer();

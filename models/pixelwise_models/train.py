@@ -49,6 +49,8 @@ def parse():
                    help="validate (and maybe keep a checkpoint) every this many fit images; 0: once per epoch")
     p.add_argument("--steps", type=int, default=0,
                    help="stop after this many optimizer steps (the cosine follows steps instead of seconds); 0: no limit")
+    p.add_argument("--shift", type=int, default=0,
+                   help="classifier only: each training digit moved by up to this many pixels, drawn afresh each batch")
     p.add_argument("--out", required=True)
     return p.parse_args()
 
@@ -120,6 +122,14 @@ def init_from_onnx(model, path):
             raise SystemExit(f"{path}: {k} has shape {tuple(w.shape)}, the model wants {tuple(v.shape)}")
         state[k] = w
     model.load_state_dict(state, strict=False)
+
+
+def shifted(x, most, gen):
+    """Each image of [N, C, H, W] moved by its own (dy, dx) in [-most, most], blank where it left."""
+    n, _, h, w = x.shape
+    padded = F.pad(x, (most, most, most, most))
+    d = torch.randint(0, 2 * most + 1, (n, 2), generator=gen).tolist()
+    return torch.stack([padded[i, :, dy : dy + h, dx : dx + w] for i, (dy, dx) in enumerate(d)])
 
 
 def tensors(dataset, split, device):
@@ -203,7 +213,7 @@ def main():
             share = len(idx)
             x, y = epoch_x[idx], fit_y[idx]
             if classifier:
-                loss = F.cross_entropy(net(x), y)
+                loss = F.cross_entropy(net(shifted(x, args.shift, gen) if args.shift else x), y)
             else:
                 label = None
                 if classes:

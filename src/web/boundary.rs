@@ -26,7 +26,13 @@ export interface SamplerOptions {
   kept?: (number | null)[];
   /** Classifier-free guidance scale for a conditional model with a class; default 1 (none). */
   guidance?: number;
+  /** A conditional model with no labels given: read p(class | the kept sub-pixels that come first)
+   *  and complete each image under a class drawn from it (seeded); default false. */
+  readClass?: boolean;
 }
+
+/** `WasmSampler.classReading()`: p(class | kept) and the class each image completes under. */
+export interface ClassReading { posterior: number[]; labels: number[] }
 
 export interface Metadata {
   arch: string; levels: number; channels: number; height: number; width: number; classes: number;
@@ -116,6 +122,8 @@ pub struct SamplerOptions {
     pub kept: Option<Vec<Option<u8>>>,
     #[serde(default = "one")]
     pub guidance: f32,
+    #[serde(default, rename = "readClass")]
+    pub read_class: bool,
 }
 
 fn one() -> f32 {
@@ -123,7 +131,7 @@ fn one() -> f32 {
 }
 
 impl SamplerOptions {
-    const FIELDS: [&'static str; 7] = ["engine", "n", "seed", "temperature", "labels", "kept", "guidance"];
+    const FIELDS: [&'static str; 8] = ["engine", "n", "seed", "temperature", "labels", "kept", "guidance", "readClass"];
 
     /// Reads the options object. serde-wasm-bindgen reads only the fields it knows, so a misspelt
     /// one (which would silently take its default) is looked for here and refused.

@@ -229,13 +229,24 @@ impl Model {
         if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9007199254740991.0) {
             return Err(JsError::new(&format!("seed {seed} must be a whole number from 0 to 2^53-1")));
         }
-        let labels = opts.labels.clone().unwrap_or_else(|| vec![None; n]);
         let kept = opts.kept.clone().unwrap_or_default();
         let engine = self.engine(engine)?;
+        let reading = if opts.read_class {
+            if opts.labels.is_some() {
+                return Err(JsError::new("readClass reads the class from the kept pixels: give no labels with it"));
+            }
+            Some(crate::class_posterior::read_classes(engine, &kept, n, seed as u64).map_err(js)?)
+        } else {
+            None
+        };
+        let labels = match &reading {
+            Some(r) => r.labels.iter().map(|&c| Some(c)).collect(),
+            None => opts.labels.clone().unwrap_or_else(|| vec![None; n]),
+        };
         let inner = Sampler::new(engine, n, seed as u64, temperature, labels, kept)
             .and_then(|s| s.with_guidance(engine, opts.guidance))
             .map_err(js)?;
-        Ok(WasmSampler::new(inner))
+        Ok(WasmSampler::new(inner, reading))
     }
 }
 

@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use super::boundary::to_js;
 use super::canvas::GridPainter;
 use crate::sampler::{Sampler, Step};
+use crate::class_posterior::ClassReading;
 
 fn js(e: crate::Error) -> JsError {
     JsError::new(&e.to_string())
@@ -44,11 +45,12 @@ impl Drawn {
 #[wasm_bindgen]
 pub struct WasmSampler {
     inner: Sampler,
+    reading: Option<ClassReading>,
 }
 
 impl WasmSampler {
-    pub(crate) fn new(inner: Sampler) -> Self {
-        Self { inner }
+    pub(crate) fn new(inner: Sampler, reading: Option<ClassReading>) -> Self {
+        Self { inner, reading }
     }
 
     fn summary(&self, steps: &[Step]) -> Stepped {
@@ -180,5 +182,11 @@ impl WasmSampler {
     #[wasm_bindgen(js_name = headParts, unchecked_return_type = "HeadParts | null")]
     pub fn head_parts(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.head_parts())
+    }
+
+    /// With `readClass`: p(class | kept) and the class each image completes under; else null.
+    #[wasm_bindgen(js_name = classReading, unchecked_return_type = "ClassReading | null")]
+    pub fn class_reading(&self) -> Result<JsValue, JsError> {
+        to_js(&self.reading)
     }
 }

@@ -21,6 +21,10 @@ pub struct Args {
     /// the native cached sampler, and report what the classifier reads (docs: models/README.md).
     #[arg(long, value_name = "N")]
     quality: Option<usize>,
+    /// With --quality on a class-conditional model: complete each digit under a class drawn from the
+    /// model's own p(class | kept half), not with no label.
+    #[arg(long)]
+    read_class: bool,
     /// The classifier used by --conditional and --quality.
     #[arg(long, default_value = "models/classifier-mnist.onnx")]
     classifier: PathBuf,
@@ -81,10 +85,10 @@ fn quality(a: &Args, engine: &dyn pixelwise::Engine, n: usize) -> Result<()> {
     let classifier = Classifier::new(&ModelFile::from_path(&a.classifier)?)?;
     let start = std::time::Instant::now();
     let samples = pixelwise::quality::samples(engine, &classifier, n, a.seed, a.guidance)?;
-    let completions = pixelwise::quality::completions(engine, &classifier, n, a.seed)?;
+    let completions = pixelwise::quality::completions(engine, &classifier, n, a.seed, a.read_class, a.guidance)?;
     crate::emit(serde_json::json!({
         "model": a.m.model, "engine": a.m.engine, "classifier": a.classifier, "seed": a.seed,
-        "guidance": a.guidance, "read_clearly_at": pixelwise::quality::CLEAR,
+        "guidance": a.guidance, "read_class": a.read_class, "read_clearly_at": pixelwise::quality::CLEAR,
         "samples": samples, "completions": completions,
         "seconds": (start.elapsed().as_secs_f64() * 10.0).round() / 10.0,
     }));
