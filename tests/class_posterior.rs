@@ -72,3 +72,17 @@ fn classes_are_drawn_from_the_reading() {
     assert!(err.contains("class-conditional"), "{err}");
     assert!(read_classes(&native, &kept, 0, 0).is_err() && read_classes(&native, &kept[1..], 1, 0).is_err());
 }
+
+/// A stroke down the middle of the top half, nothing else: read as a one.
+#[test]
+fn a_vertical_stroke_reads_as_a_one() {
+    let (native, _) = common::engines("gated-mnist-bin.onnx");
+    let p = class_posterior(&native, &stroke_of_a_one()).unwrap();
+    let best = (0..10).fold(0, |b, k| if p[k] > p[b] { k } else { b });
+    assert_eq!(best, 1, "{p:?}");
+}
+
+/// The top 14 rows kept: ink in column 14 from row 4 down, paper elsewhere.
+fn stroke_of_a_one() -> Vec<Option<u8>> {
+    (0..28 * 28).map(|i| (i < 14 * 28).then(|| u8::from(i % 28 == 14 && i / 28 >= 4))).collect()
+}

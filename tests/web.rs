@@ -18,7 +18,7 @@ fn model() -> Model {
 }
 
 fn options(engine: EngineName, n: usize, seed: f64) -> SamplerOptions {
-    SamplerOptions { engine, n, seed, temperature: 1.0, labels: None, kept: None, guidance: 1.0 }
+    SamplerOptions { engine, n, seed, temperature: 1.0, labels: None, kept: None, guidance: 1.0, read_class: false }
 }
 
 fn sample(model: &mut Model, engine: EngineName, seed: f64, positions: usize) -> Vec<u8> {
@@ -168,4 +168,35 @@ fn natively_compressed_files_decode_and_re_encode_to_the_same_bytes() {
         let again = m.compress(&levels, label).unwrap_or_else(|_| panic!("{}: compress", fx["model"]));
         assert_eq!(again, pxw, "{}: encoded in the browser", fx["model"]);
     }
+}
+
+/// `readClass`: the Gated PixelCNN reads a stroke down the middle of the top half as a one, every
+/// image completes under a class drawn from that reading with the kept rows unchanged, and the
+/// option is refused beside labels or on a model without classes.
+#[wasm_bindgen_test]
+fn a_completion_reads_its_class() {
+    let mut gated = Model::from_bytes(include_bytes!("../models/gated-mnist-bin.onnx")).unwrap_or_else(|_| panic!("gated loads"));
+    let kept: Vec<Option<u8>> = (0..28 * 28).map(|i| (i < 14 * 28).then(|| u8::from(i % 28 == 14 && i / 28 >= 4))).collect();
+    let opts = SamplerOptions {
+        kept: Some(kept.clone()),
+        guidance: 3.0,
+        read_class: true,
+        ..options(EngineName::Native, 4, 3.0)
+    };
+    let mut s = gated.sampler_with(&opts).unwrap_or_else(|_| panic!("a reading sampler"));
+    let reading = s.reading().expect("a reading").clone();
+    let best = (0..10).fold(0, |b, k| if reading.posterior[k] > reading.posterior[b] { k } else { b });
+    assert_eq!(best, 1, "{:?}", reading.posterior);
+    assert!((reading.posterior.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+    assert!(reading.labels.len() == 4 && reading.labels.iter().all(|&c| reading.posterior[c] > 0.0), "{:?}", reading.labels);
+    while !s.done() {
+        s.advance(100).unwrap_or_else(|_| panic!("step"));
+    }
+    for image in s.levels().chunks(28 * 28) {
+        assert!(kept.iter().zip(image).all(|(k, v)| k.is_none_or(|k| k == *v)), "a kept pixel changed");
+    }
+    let labelled = SamplerOptions { labels: Some(vec![Some(1); 4]), ..opts.clone() };
+    assert!(gated.sampler_with(&labelled).is_err(), "readClass beside labels is refused");
+    let plain = SamplerOptions { read_class: true, ..options(EngineName::Native, 1, 0.0) };
+    assert!(model().sampler_with(&plain).is_err(), "readClass on a model without classes is refused");
 }

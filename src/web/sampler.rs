@@ -53,6 +53,11 @@ impl WasmSampler {
         Self { inner, reading }
     }
 
+    /// `classReading` for Rust callers (the in-browser tests).
+    pub fn reading(&self) -> Option<&ClassReading> {
+        self.reading.as_ref()
+    }
+
     fn summary(&self, steps: &[Step]) -> Stepped {
         let w = self.inner.meta().width;
         let last = steps.iter().rev().find(|s| !s.kept).map(|s| Drawn::of(s, w));
