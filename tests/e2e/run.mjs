@@ -2,7 +2,7 @@
 // server on a free port, checks generation, stop, completion, errors and the server's headers,
 // writes screenshots to target/e2e/ and prints the page's measured speed per engine as JSON lines.
 // Usage: node tests/e2e/run.mjs [groups]   (after ./build.sh has built target/release/serve and www/)
-//   groups: a comma-separated subset of first,main,threads,visibility,phone,colour,lessons,byo,codec,bench,site (default: all of them)
+//   groups: a comma-separated subset of first,main,threads,visibility,phone,colour,read-class,lessons,byo,codec,bench,site (default: all of them)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -13,6 +13,7 @@ import { chromium } from 'playwright-core';
 import { phoneChecks, visibilityChecks } from './visibility.mjs';
 import { colourChecks } from './colour.mjs';
 import { lessonChecks } from './lessons.mjs';
+import { readClassChecks } from './read-class.mjs';
 import { byoChecks } from './byo.mjs';
 import { benchChecks } from './bench.mjs';
 import { threadsChecks } from './threads.mjs';
@@ -25,7 +26,7 @@ const OUT = path.join(ROOT, 'target/e2e');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const started = Date.now();
 
-const GROUPS = (process.argv[2] || 'first,main,threads,visibility,phone,colour,lessons,byo,codec,bench,site').split(',');
+const GROUPS = (process.argv[2] || 'first,main,threads,visibility,phone,colour,read-class,lessons,byo,codec,bench,site').split(',');
 const want = (group) => GROUPS.includes(group);
 
 class Failure extends Error {}
@@ -467,6 +468,7 @@ async function main() {
     }
     if (want('threads')) await threadsChecks(page, server.base, ctx);
     if (want('colour')) await colourChecks(page, server.base, ctx);
+    if (want('read-class')) await readClassChecks(page, server.base, ctx);
     if (want('lessons')) await lessonChecks(page, server.base, ctx);
     if (want('byo')) await byoChecks(page, server.base, ctx);
     if (want('codec')) await codecChecks(browser, page, server.base, ROOT, ctx);

@@ -1,0 +1,23 @@
+// Completing with a class-conditional model and no class picked: the model reads the class of the
+// rows above the cut and completes each alternative under a class drawn from that reading.
+
+export async function readClassChecks(page, base, { check, waitState }) {
+  await page.goto(`${base}?model=gated-mnist-bin.onnx&n=1&engine=native`);
+  await waitState(page, ['ready'], 90000);
+  const complete = async () => {
+    await page.click('#complete');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('complete-status').dataset.state), null, { timeout: 120000, polling: 50 });
+    return page.evaluate(() => ({ text: document.getElementById('complete-status').textContent, comp: window.pixelwise.lastCompletion }));
+  };
+  await page.click('#real-digit');
+  const loaded = await page.textContent('#complete-status');
+  const read = await complete();
+  check(/^Read as \S+ \(\d+%\)/.test(read.text) && /completing as [0-9, ]+\./.test(read.text), `Gated PixelCNN, no class picked: the completion says what it read in the top half ("${loaded}" → "${read.text}")`);
+  const { comp } = read;
+  check(comp.labels.length === comp.n && comp.labels.every((c) => Number.isInteger(c) && c >= 0 && c < 10), `each of the ${comp.n} completions takes a class drawn from the reading (${comp.labels.join(' ')})`);
+  check(comp.images.every((img) => comp.kept.every((v, i) => v < 0 || img[i] === v)), 'a completion under a read class keeps every kept pixel');
+  // A picked class is used as it is: nothing is read.
+  await page.selectOption('#class', '3');
+  const picked = await complete();
+  check(!/^Read as/.test(picked.text) && picked.comp.labels.every((c) => c === 3), `with class 3 picked, every completion is a 3 and nothing is read ("${picked.text}")`);
+}
