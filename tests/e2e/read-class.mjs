@@ -16,6 +16,20 @@ export async function readClassChecks(page, base, { check, waitState }) {
   const { comp } = read;
   check(comp.labels.length === comp.n && comp.labels.every((c) => Number.isInteger(c) && c >= 0 && c < 10), `each of the ${comp.n} completions takes a class drawn from the reading (${comp.labels.join(' ')})`);
   check(comp.images.every((img) => comp.kept.every((v, i) => v < 0 || img[i] === v)), 'a completion under a read class keeps every kept pixel');
+  // What a visitor sees: the status on screen, and the completions canvas dark exactly where each
+  // completed image has ink (every pixel, kept or drawn).
+  check(await page.isVisible('#complete-status'), 'the reading is shown on screen');
+  const wrong = await page.evaluate(async (images) => {
+    const c = await window.__shownCanvas('completions');
+    let bad = 0;
+    images.forEach((img, k) => img.forEach((v, i) => {
+      const x = k * 30 + (i % 28);
+      const y = Math.floor(i / 28);
+      if ((c.data[(y * c.width + x) * 4] < 100) !== (v === 1)) bad++;
+    }));
+    return bad;
+  }, comp.images);
+  check(wrong === 0, `the completions canvas shows the ${comp.n} completions under their read classes pixel for pixel (${wrong} pixels differ)`);
   // A picked class is used as it is: nothing is read.
   await page.selectOption('#class', '3');
   const picked = await complete();
