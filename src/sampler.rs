@@ -94,7 +94,7 @@ impl Sampler {
     ) -> Result<Self> {
         check_n(n)?;
         crate::engine::check_labels(engine.meta(), n, &labels)?;
-        let slices = rayon::current_num_threads().min(n / MIN_SLICE).max(1);
+        let slices = crate::threads::available().min(n / MIN_SLICE).max(1);
         let size = n.div_ceil(slices);
         let mut sessions = Vec::new();
         for (k, l) in labels.chunks(size).enumerate() {

@@ -21,6 +21,7 @@ function loadModel(file, bytes) {
         data = new Uint8Array(await res.arrayBuffer());
       }
       const native = await loadModule(NATIVE);
+      await native.pool.catch(() => {}); // measured on every thread there is (one if the pool failed)
       const model = native.bindings.Model.fromBytes(data);
       if (model.engines().length) return model;
       model.free();

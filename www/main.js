@@ -60,7 +60,8 @@ let autostart = params.toString() === '' && !link && !linkError;
  * @property {import('./receptive-view.js').ShownField | null} field the receptive field shown
  * @property {Record<string, number>} marks milestones of the first second, ms after navigation
  * @property {Metadata} [meta] the loaded model's
- * @property {number} [threads] the sampler's threads
+ * @property {number} [threads] the sampler's threads now (1 while the pool starts)
+ * @property {'starting' | 'up'} [pool] the threaded module's pool
  * @property {Record<string, 'loading' | 'ready'>} [modules] the wasm modules asked for
  * @property {number} [restarts] workers replaced after a crash
  * @property {number} [firstPixelAt] ms after navigation
@@ -188,10 +189,17 @@ function fatal(text) {
 function onWorker(msg) {
   // The worker's milestones ride on its first messages.
   if ('marks' in msg) for (const [name, at] of Object.entries(msg.marks || {})) pw.marks[name] ??= Math.round(at - performance.timeOrigin);
+  if (msg.type === 'pool') {
+    pw.pool = 'up';
+    pw.threads = msg.threads;
+    $('fig-threads').textContent = msg.error ? `1 (the threaded module's pool did not start: ${msg.error})` : `${msg.threads} (threaded module)`;
+    return;
+  }
   if (msg.type === 'ready') {
     mark('wasm_ready');
-    pw.threads = msg.threads;
-    $('fig-threads').textContent = msg.threads > 1 ? `${msg.threads} (threaded module)` : '1';
+    pw.pool = msg.pool;
+    pw.threads = msg.pool === 'up' ? msg.threads : 1;
+    $('fig-threads').textContent = msg.threads > 1 ? `${msg.threads} (threaded module${msg.pool === 'up' ? '' : ', starting: 1 until then'})` : '1';
     if (pw.state !== 'error' && meta) setState('ready', 'Ready.');
     if (autostart && meta) {
       autostart = false;
@@ -247,6 +255,9 @@ async function loadManifest() {
     const res = await ((boot && boot.manifest) || fetch('models.json'));
     if (!res.ok) throw new Error(`models.json: HTTP ${res.status}`);
     models = await res.json();
+    // The worker hears of the first model's download before the page asks for the model, so that
+    // the request finds it coming rather than fetching the file a second time.
+    if (boot && boot.prefetched) await boot.prefetched;
   } catch (e) {
     showError(`The model list could not be read (${e.message}). Run ./build.sh serve to build it.`);
     models = [];

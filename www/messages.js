@@ -29,10 +29,13 @@ export {}; // a module, so that its types can be imported: import('./messages.js
 
 /** A grid canvas handed over once (it cannot be handed over twice); later requests name it by id.
  *  @typedef {{ type: 'canvas', id: string, canvas: OffscreenCanvas }} CanvasRequest */
-/** The native module compiled on the page (boot.js), or null: the worker fetches it itself.
+/** The native module compiled on the page (the boot script), or null: the worker fetches it itself.
  *  @typedef {{ type: 'wasm', module: WebAssembly.Module | null }} WasmRequest */
-/** Start downloading a model the page will ask for (boot.js); a later 'load' reports its errors.
- *  @typedef {{ type: 'prefetch', file: string }} PrefetchRequest */
+/** Get ready a model the page will ask for (the page's boot script); a later 'load' reports its
+ *  errors. `coming`: the page is downloading it and will send its bytes ('model-bytes').
+ *  @typedef {{ type: 'prefetch', file: string, coming?: boolean }} PrefetchRequest */
+/** The bytes of a model announced as coming; null: the download failed and the worker fetches it.
+ *  @typedef {{ type: 'model-bytes', file: string, bytes: ArrayBuffer | null }} ModelBytesRequest */
 /** Start downloading the full module (tract) ahead of need.
  *  @typedef {{ type: 'prefetch-full' }} PrefetchFullRequest */
 /** `bytes`: the file opened from the visitor's computer; null: fetched from models/.
@@ -80,8 +83,8 @@ export {}; // a module, so that its types can be imported: import('./messages.js
  */
 
 /**
- * Every message the page (main.js and its modules, boot.js) posts to worker.js.
- * @typedef {CanvasRequest | WasmRequest | PrefetchRequest | PrefetchFullRequest | LoadRequest | GenerateRequest
+ * Every message the page (main.js and its modules, the boot script) posts to worker.js.
+ * @typedef {CanvasRequest | WasmRequest | PrefetchRequest | ModelBytesRequest | PrefetchFullRequest | LoadRequest | GenerateRequest
  *   | DecodeRequest | StopRequest | TestTrapRequest | MemoryRequest | PngRequest | LessonRequest | FieldRequest
  *   | CompressRequest | HeaderRequest | RaceRequest | RaceStopRequest | StepperRequest} Request
  */
@@ -89,11 +92,14 @@ export {}; // a module, so that its types can be imported: import('./messages.js
 // ---- the worker to the page ---------------------------------------------------------------------
 // A request that can fail is answered with the same type and `error` set instead of its results.
 
-/** The module is in; `marks`: the worker's milestones (wall-clock ms).
- *  @typedef {{ type: 'ready', threads: number, marks: Record<string, number> }} ReadyReply */
+/** The module is in; `threads`: the pool it runs on, `pool`: whether that pool is still starting
+ *  (work runs on one thread until it is up); `marks`: the worker's milestones (wall-clock ms).
+ *  @typedef {{ type: 'ready', threads: number, pool: 'starting' | 'up', marks: Record<string, number> }} ReadyReply */
+/** The threaded module's pool is up (`threads` of them), or could not start (`error`; one thread).
+ *  @typedef {{ type: 'pool', threads: number, error?: string }} PoolReply */
 /** The module did not start: the sampler cannot run.
  *  @typedef {{ type: 'fatal', message: string }} FatalReply */
-/** A module's download (boot.js reports the native one too): bytes so far, or `done`.
+/** A module's download (the boot script reports the native one too): bytes so far, or `done`.
  *  @typedef {{ type: 'module', name: 'native' | 'threads' | 'full', why?: string, received?: number, total?: number, done?: boolean }} ModuleReply */
 /** The wasm trapped or ran out of memory: the page starts a new worker.
  *  @typedef {{ type: 'crashed', message: string }} CrashedReply */
@@ -146,9 +152,9 @@ export {}; // a module, so that its types can be imported: import('./messages.js
  */
 
 /**
- * Every message worker.js posts to the page (boot.js passes on the early ones, and reports the
+ * Every message worker.js posts to the page (the boot script passes on the early ones, and reports the
  * native module's download as a 'module' reply of its own).
- * @typedef {ReadyReply | FatalReply | ModuleReply | CrashedReply | MemoryReply | LessonReply | RaceReply | StepperReply
+ * @typedef {ReadyReply | PoolReply | FatalReply | ModuleReply | CrashedReply | MemoryReply | LessonReply | RaceReply | StepperReply
  *   | FieldReply | PngReply | CompressedReply | HeaderReply | LoadedReply | ErrorReply | StatusReply | GridReply
  *   | ProgressReply | DoneReply} Reply
  */

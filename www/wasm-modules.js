@@ -1,7 +1,7 @@
 // The page's two WebAssembly modules, built from one crate: `native` (the native engine only, small,
 // loaded first) and `full` (tract as well, about ten times larger, fetched only when a file or a
 // choice needs tract). Each is fetched once per worker, with its download progress reported, unless
-// it arrives compiled (boot.js compiles the native one on the page while the worker starts).
+// it arrives compiled (the page's boot script, in index.html, compiles the native one while the worker starts).
 
 const SCRIPTS = { native: './pkg/pixelwise_native.js', threads: './pkg/pixelwise_threads.js', full: './pkg/pixelwise.js' };
 const WASM = { native: './pkg/pixelwise_native_bg.wasm', threads: './pkg/pixelwise_threads_bg.wasm', full: './pkg/pixelwise_bg.wasm' };
@@ -9,7 +9,7 @@ const WASM = { native: './pkg/pixelwise_native_bg.wasm', threads: './pkg/pixelwi
 /** The native engine's module for this worker: the threaded build (rayon on a pool of Web Workers)
  * where the page is cross-origin isolated (shared memory) and the machine has more than one core,
  * unless the page was opened with `?threads=off` (passed on in each worker's address); else the
- * single-threaded one. The same rule is in boot.js, which compiles that module early.
+ * single-threaded one. The same rule is in the page's boot script (index.html), which compiles that module early.
  * @type {'native' | 'threads'} */
 export const NATIVE =
   self.crossOriginIsolated && (navigator.hardwareConcurrency || 1) > 1 && new URLSearchParams(self.location.search).get('threads') !== 'off'
@@ -22,7 +22,9 @@ export const THREADS = NATIVE === 'threads' ? navigator.hardwareConcurrency : 1;
 /** The modules export the same API (the native-only ones refuse the tract engine at run time; the
  * threaded one adds initThreadPool).
  * @typedef {typeof import('./pkg/pixelwise.js')} Bindings
- * @typedef {{ name: 'native' | 'threads' | 'full', bindings: Bindings, exports: import('./pkg/pixelwise.js').InitOutput, threads: number }} LoadedModule
+ * `pool`: resolves once the threaded module's pool is up (at once for the others); rejects if it
+ * could not start, and the engine stays on one thread.
+ * @typedef {{ name: 'native' | 'threads' | 'full', bindings: Bindings, exports: import('./pkg/pixelwise.js').InitOutput, threads: number, pool: Promise<void> }} LoadedModule
  */
 
 /** @type {Map<string, Promise<LoadedModule>>} */
@@ -70,7 +72,7 @@ export function prefetchModule(name, onProgress = () => {}) {
 }
 
 /** Loads module `name` once: its bindings (Model, ...) and its raw exports; the threaded one with
- * its pool of workers started.
+ * its pool of workers starting.
  * @param {'native' | 'threads' | 'full'} name
  * @param {(received: number, total: number) => void} [onProgress]
  * @param {Promise<WebAssembly.Module | null>} [compiled] the module compiled elsewhere; null: fetch it here
@@ -83,11 +85,15 @@ export function loadModule(name, onProgress = () => {}, compiled = prefetched.ge
       const source = module || fetchCounted(new URL(WASM[name], import.meta.url).href, name, onProgress);
       const exports = await bindings.default({ module_or_path: source });
       let threads = 1;
+      let pool = Promise.resolve();
       if (name === 'threads') {
         threads = THREADS;
-        await /** @type {{ initThreadPool(n: number): Promise<void> }} */ (/** @type {unknown} */ (bindings)).initThreadPool(threads);
+        // Each pool worker costs a few requests, so the pool starts beside the first work rather
+        // than before it: until it is up the engine runs on this thread (threadPoolReady flips it).
+        const threaded = /** @type {{ initThreadPool(n: number): Promise<void>, threadPoolReady(): void }} */ (/** @type {unknown} */ (bindings));
+        pool = threaded.initThreadPool(threads).then(() => threaded.threadPoolReady());
       }
-      return { name, bindings, exports, threads };
+      return { name, bindings, exports, threads, pool };
     })();
     // A failed load is forgotten, so that a later need tries again.
     started.catch(() => loading.delete(name));

@@ -1,18 +1,19 @@
-// The page's end of the sampler's worker (worker.js): taking over the one boot.js started, posting
+// The page's end of the sampler's worker (worker.js): taking over the one the boot script started, posting
 // requests, handing over the canvases it paints, and keeping whether it runs. What the page does
 // with the replies, and after a crash, is main.js's.
 import { $canvas } from './elements.js';
 
 /**
- * What boot.js, a plain script run while the page is parsed, leaves on `window.pixelwiseBoot`: the
+ * What the boot script, a plain script run while the page is parsed, leaves on `window.pixelwiseBoot`: the
  * worker it started (or why it could not), the replies that came before this module took over
- * (`queue`, then `report`), the native module it compiled and the model list it asked for.
+ * (`queue`, then `report`), the native module it compiled, the model list it asked for, and
+ * `prefetched`, settled once the worker has been told of the first model it is downloading.
  * @typedef {{ worker: Worker | null, queue: import('./messages.js').Reply[], error: Error | ErrorEvent | null,
- *   manifest: Promise<Response> | null, native: Promise<WebAssembly.Module> | null,
+ *   manifest: Promise<Response> | null, native: Promise<WebAssembly.Module> | null, prefetched: Promise<void> | null,
  *   report: (msg: import('./messages.js').Reply) => void }} Boot
  */
 
-/** boot.js's head start; it sets the object once, before any module runs. */
+/** The boot script's head start; it sets the object once, before any module runs. */
 export const boot = /** @type {Window & typeof globalThis & { pixelwiseBoot?: Boot }} */ (window).pixelwiseBoot;
 
 /** Whether the worker's module is up (its 'ready' came, no fatal error since). A live binding:
@@ -79,7 +80,7 @@ function handCanvas(id) {
 /** `?threads=off` passed on to the workers, which choose their module from their own address. */
 const threadsOff = new URLSearchParams(location.search).get('threads') === 'off' ? '?threads=off' : '';
 
-/** Starts the sampler's worker, or fails through `fatal`. `early`: boot.js's, with what it has
+/** Starts the sampler's worker, or fails through `fatal`. `early`: the boot script's, with what it has
  *  said so far; none: a worker of the page's own (a restart).
  * @param {Boot | null} [early] */
 export function startWorker(early = null) {
@@ -89,7 +90,7 @@ export function startWorker(early = null) {
   }
   try {
     if (early && early.error) throw early.error;
-    worker = early ? early.worker : new Worker(`worker.js${threadsOff}`, { type: 'module' });
+    worker = early ? early.worker : new Worker(`worker.bundle.js${threadsOff}`, { type: 'module' });
   } catch (e) {
     fail(`This browser cannot start the sampler (module workers): ${e.message}`);
     return;
@@ -103,7 +104,7 @@ export function startWorker(early = null) {
     early.report = receive;
     for (const msg of early.queue.splice(0)) receive(msg);
   } else {
-    // The native module boot.js compiled, if it did.
+    // The native module the boot script compiled, if it did.
     const native = boot && boot.native ? boot.native.catch(() => null) : Promise.resolve(null);
     const w = worker;
     native.then((module) => {

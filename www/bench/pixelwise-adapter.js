@@ -22,6 +22,7 @@ export async function loadThreaded(threads) {
   if (typeof mod.initThreadPool !== 'function') return { reason: 'www/pkg/pixelwise_threads.js exports no initThreadPool' };
   await mod.default();
   await mod.initThreadPool(threads);
+  mod.threadPoolReady(); // the engine splits work over the pool from here on
   return { mod, threads };
 }
 

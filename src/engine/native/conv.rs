@@ -170,7 +170,7 @@ impl Conv {
             let a = p0 + i * block;
             self.span_serial(input, a, (a + block).min(p1), o, cols);
         };
-        if rayon::current_num_threads() > 1 && positions > block && positions * per_position >= PARALLEL_FROM {
+        if crate::threads::available() > 1 && positions > block && positions * per_position >= PARALLEL_FROM {
             out.par_chunks_mut(block_out).enumerate().for_each(work);
         } else {
             out.chunks_mut(block_out).enumerate().for_each(work);

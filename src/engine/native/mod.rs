@@ -197,7 +197,7 @@ impl NativeEngine {
     fn in_groups<T: Send + Clone>(&self, pixels: &[f32], labels: &Labels, run: impl Fn(&[f32], &Labels) -> Vec<T> + Sync) -> Vec<T> {
         let (len, group) = (self.meta.image_len(), (FORWARD_ROWS / self.meta.positions()).max(1));
         let one = |(k, chunk): (usize, &[Option<usize>])| -> Vec<T> { run(&pixels[k * group * len..(k * group + chunk.len()) * len], chunk) };
-        if rayon::current_num_threads() == 1 {
+        if crate::threads::available() == 1 {
             return labels.chunks(group).enumerate().flat_map(one).collect();
         }
         // On the pool as a whole, so that the splits inside (image groups, position blocks) are
