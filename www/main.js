@@ -45,7 +45,7 @@ let autostart = params.toString() === '' && !link && !linkError;
 /**
  * A finished grid or completion: every image's levels, with what made them.
  * @typedef {{ seed: number, engine: string, model: string, n: number, images: number[][], labels: number[],
- *   figures: Figures, kept?: number[] }} Generation
+ *   figures: Figures, kept?: number[], pool?: 'starting' | 'up' }} Generation (`pool`: the threaded module's, as the job began)
  */
 /**
  * window.pixelwise: what the end-to-end tests (tests/e2e) read and call; handy in the console.
@@ -89,7 +89,7 @@ const mark = (/** @type {string} */ name) => (pw.marks[name] ??= Math.round(perf
  * The job on the grid or the completions' canvas: a generation, a completion or a decoding.
  * @typedef {{ gen: number, kind: 'grid' | 'complete' | 'decode', canvas: string, layout: GridLayout | null, n: number,
  *   clickAt: number, firstAt: number | null, model: string, engine: string, seed?: number, kept?: number[],
- *   labels?: number[], reading?: string }} Job
+ *   labels?: number[], reading?: string, pool?: 'starting' | 'up' }} Job
  */
 /**
  * One of models.json's entries (`pixelwise manifest`).
@@ -441,7 +441,7 @@ function startJob(kind, clickAt) {
   const readClass = kind === 'complete' && meta.classes > 0 && c.label < 0;
   mark('first_generate_sent');
   gen += 1;
-  job = { gen, kind, canvas, layout: null, n, clickAt, firstAt: null, seed: c.seed, engine: c.engine, model: c.model, kept: Array.from(kept), labels };
+  job = { gen, kind, canvas, layout: null, n, clickAt, firstAt: null, seed: c.seed, engine: c.engine, model: c.model, kept: Array.from(kept), labels, pool: pw.pool };
   $(canvas).classList.remove('rejected');
   pw.frames = 0;
   pw.figures = {};
@@ -525,7 +525,7 @@ function finishJob(msg) {
   showFigures({ pixelsPerSecond: msg.pixelsPerSecond, msPerImage: msg.msPerImage, prepareMs: msg.prepareMs, position: msg.position, total: msg.total, final: true, elapsedMs: msg.elapsedMs, shared: job.n > 1 ? msg.shared : null });
   const size = msg.levelsOut.length / job.n;
   const images = Array.from({ length: job.n }, (_, k) => Array.from(msg.levelsOut.subarray(k * size, (k + 1) * size)));
-  const record = { seed: job.seed, engine: job.engine, model: job.model, n: job.n, images, labels: job.labels, figures: { ...pw.figures } };
+  const record = { seed: job.seed, engine: job.engine, model: job.model, n: job.n, images, labels: job.labels, figures: { ...pw.figures }, pool: job.pool };
   if (kind === 'grid') {
     pw.lastGeneration = record;
     $button('download').disabled = false;

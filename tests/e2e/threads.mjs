@@ -15,8 +15,22 @@ async function grid(page, base, query, { check, waitState, generate }) {
   return { threads, cores, levels: JSON.stringify(out.gen.images), figures: out.figures };
 }
 
+// The plain address's own first grid begins while the pool is still starting (it starts beside
+// that grid, so the grid runs on one thread, or on the pool if it came up first): either way it
+// must draw what the single-threaded module draws for the same settings.
+async function firstGridChecks(page, base, { check, waitState, generate }) {
+  await page.goto(base);
+  await page.waitForFunction(() => window.pixelwise.lastGeneration != null, null, { timeout: 60000, polling: 50 });
+  const first = await page.evaluate(() => window.pixelwise.lastGeneration);
+  await page.goto(`${base}?model=${encodeURIComponent(first.model)}&n=${first.n}&seed=${first.seed}&engine=${first.engine}&threads=off`);
+  await waitState(page, ['ready', 'done'], 60000);
+  const off = await generate(page);
+  check(JSON.stringify(off.gen.images) === JSON.stringify(first.images), `the page's first grid (${first.n} images, the pool ${first.pool} as it began) draws what the single-threaded module draws`);
+}
+
 export async function threadsChecks(page, base, ctx) {
   const { check } = ctx;
+  await firstGridChecks(page, base, ctx);
   const on = await grid(page, base, '', ctx);
   const off = await grid(page, base, '&threads=off', ctx);
   check(on.cores < 2 || on.threads === on.cores, `isolated page on ${on.cores} cores: the threaded module with ${on.cores} threads (got ${on.threads})`);
