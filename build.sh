@@ -190,11 +190,18 @@ build_wasm_threads() {
 # out (imported at run time, by the module chosen), as do the workers started from the page.
 bundle_page() {
   log "page bundles: main.js and worker.js with their imports (esbuild)"
-  local f
+  # Each glue script's static imports, so the worker fetches them beside the glue (wasm-modules.js).
+  local f name imports=() glue
+  for name in native threads full; do
+    glue=www/pkg/pixelwise_$name.js; [ "$name" = full ] && glue=www/pkg/pixelwise.js
+    imports+=("\"$name\":[$(grep -oE "^import [^;]* from '\./[^']+'" "$glue" | sed -E "s/.* from '([^']+)'/\"\1\"/" | paste -sd, -)]")
+  done
+  glue="{$(IFS=,; echo "${imports[*]}")}"
   for f in main worker; do
     node tools/node_modules/esbuild-wasm/bin/esbuild "www/$f.js" --bundle --format=esm --target=es2022 --minify \
-      --log-level=warning --outfile="www/$f.bundle.js"
+      --define:PIXELWISE_GLUE_IMPORTS="$glue" --log-level=warning --outfile="www/$f.bundle.js"
   done
+  echo "  glue imports: $glue"
 }
 
 build_site() {

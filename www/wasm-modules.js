@@ -5,6 +5,12 @@
 
 const SCRIPTS = { native: './pkg/pixelwise_native.js', threads: './pkg/pixelwise_threads.js', full: './pkg/pixelwise.js' };
 const WASM = { native: './pkg/pixelwise_native_bg.wasm', threads: './pkg/pixelwise_threads_bg.wasm', full: './pkg/pixelwise_bg.wasm' };
+/** Each glue script's own static imports (the threaded one imports wasm-bindgen-rayon's worker
+ * helpers), which build.sh reads from the built glue and writes into the worker's bundle (esbuild
+ * --define): imported beside the glue rather than after it, one round trip fewer before the
+ * module starts. Unbundled, none are known and the glue fetches its own.
+ * @type {Record<string, string[]>} */
+const GLUE_IMPORTS = typeof PIXELWISE_GLUE_IMPORTS === 'object' ? PIXELWISE_GLUE_IMPORTS : {};
 
 /** The native engine's module for this worker: the threaded build (rayon on a pool of Web Workers)
  * where the page is cross-origin isolated (shared memory) and the machine has more than one core,
@@ -81,6 +87,7 @@ export function prefetchModule(name, onProgress = () => {}) {
 export function loadModule(name, onProgress = () => {}, compiled = prefetched.get(name) || Promise.resolve(null)) {
   if (!loading.has(name)) {
     const started = (async () => {
+      for (const dep of GLUE_IMPORTS[name] || []) import(new URL(dep, new URL(SCRIPTS[name], import.meta.url)).href).catch(() => {}); // the glue reports a failure
       const [bindings, module] = await Promise.all([/** @type {Promise<Bindings>} */ (import(SCRIPTS[name])), compiled]);
       const source = module || fetchCounted(new URL(WASM[name], import.meta.url).href, name, onProgress);
       const exports = await bindings.default({ module_or_path: source });
