@@ -85,7 +85,7 @@ setup() {
   fi
   command -v node >/dev/null && command -v npm >/dev/null || need_apt nodejs npm
   need_apt chromium chromium-driver brotli
-  if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -x tools/node_modules/.bin/tsc ] || [ ! -x tools/node_modules/.bin/esbuild ]; then
+  if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -x tools/node_modules/.bin/tsc ] || [ ! -x tools/node_modules/esbuild-wasm/bin/esbuild ]; then
     log "npm build tools (binaryen's wasm-opt, typescript, esbuild-wasm)"
     (cd tools && npm ci --no-audit --no-fund)
   fi
@@ -194,7 +194,7 @@ bundle_page() {
   local f name imports=() glue
   for name in native threads full; do
     glue=www/pkg/pixelwise_$name.js; [ "$name" = full ] && glue=www/pkg/pixelwise.js
-    imports+=("\"$name\":[$(grep -oE "^import [^;]* from '\./[^']+'" "$glue" | sed -E "s/.* from '([^']+)'/\"\1\"/" | paste -sd, -)]")
+    imports+=("\"$name\":[$({ grep -oE "^import [^;]* from '\./[^']+'" "$glue" || true; } | sed -E "s/.* from '([^']+)'/\"\1\"/" | paste -sd, -)]")
   done
   glue="{$(IFS=,; echo "${imports[*]}")}"
   for f in main worker; do
