@@ -153,11 +153,14 @@ async function generate(req) {
   const t0 = performance.now();
   model.prepare(engine);
   const prepareMs = performance.now() - t0;
+  markNow('engine_built');
   // Guidance only means something for a conditional model with a class chosen.
   const sampler = model.sampler(samplerOptions(engine, { n, seed, temperature, labels, kept, guidance, readClass }));
+  markNow('sampler_made');
   let painter;
   try {
     painter = grids.paint(canvas, bindings, gridShape(meta, n, cols));
+    markNow('painter_made');
     sampler.paintKept(painter);
   } catch (e) {
     sampler.free();
