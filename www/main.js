@@ -45,7 +45,7 @@ let autostart = params.toString() === '' && !link && !linkError;
 /**
  * A finished grid or completion: every image's levels, with what made them.
  * @typedef {{ seed: number, engine: string, model: string, n: number, images: number[][], labels: number[],
- *   figures: Figures, kept?: number[], pool?: 'starting' | 'up' }} Generation (`pool`: the threaded module's, as the job began)
+ *   figures: Figures, kept?: number[], pool?: 'starting' | 'up' | 'failed' }} Generation (`pool`: the threaded module's, as the job began)
  */
 /**
  * window.pixelwise: what the end-to-end tests (tests/e2e) read and call; handy in the console.
@@ -61,7 +61,7 @@ let autostart = params.toString() === '' && !link && !linkError;
  * @property {Record<string, number>} marks milestones of the first second, ms after navigation
  * @property {Metadata} [meta] the loaded model's
  * @property {number} [threads] the sampler's threads now (1 while the pool starts)
- * @property {'starting' | 'up'} [pool] the threaded module's pool
+ * @property {'starting' | 'up' | 'failed'} [pool] the threaded module's pool
  * @property {Record<string, 'loading' | 'ready'>} [modules] the wasm modules asked for
  * @property {number} [restarts] workers replaced after a crash
  * @property {number} [firstPixelAt] ms after navigation
@@ -89,7 +89,7 @@ const mark = (/** @type {string} */ name) => (pw.marks[name] ??= Math.round(perf
  * The job on the grid or the completions' canvas: a generation, a completion or a decoding.
  * @typedef {{ gen: number, kind: 'grid' | 'complete' | 'decode', canvas: string, layout: GridLayout | null, n: number,
  *   clickAt: number, firstAt: number | null, model: string, engine: string, seed?: number, kept?: number[],
- *   labels?: number[], reading?: string, pool?: 'starting' | 'up' }} Job
+ *   labels?: number[], reading?: string, pool?: 'starting' | 'up' | 'failed' }} Job
  */
 /**
  * One of models.json's entries (`pixelwise manifest`).
@@ -190,7 +190,7 @@ function onWorker(msg) {
   // The worker's milestones ride on its first messages.
   if ('marks' in msg) for (const [name, at] of Object.entries(msg.marks || {})) pw.marks[name] ??= Math.round(at - performance.timeOrigin);
   if (msg.type === 'pool') {
-    pw.pool = 'up';
+    pw.pool = msg.error ? 'failed' : 'up';
     pw.threads = msg.threads;
     $('fig-threads').textContent = msg.error ? `1 (the threaded module's pool did not start: ${msg.error})` : `${msg.threads} (threaded module)`;
     return;
@@ -255,9 +255,6 @@ async function loadManifest() {
     const res = await ((boot && boot.manifest) || fetch('models.json'));
     if (!res.ok) throw new Error(`models.json: HTTP ${res.status}`);
     models = await res.json();
-    // The worker hears of the first model's download before the page asks for the model, so that
-    // the request finds it coming rather than fetching the file a second time.
-    if (boot && boot.prefetched) await boot.prefetched;
   } catch (e) {
     showError(`The model list could not be read (${e.message}). Run ./build.sh serve to build it.`);
     models = [];
@@ -731,8 +728,11 @@ setState('loading', 'Loading the sampler…');
 mark('main_js_running');
 startWorker(boot && boot.worker ? boot : null);
 lessons.compute();
-loadManifest().then(() => {
+loadManifest().then(async () => {
   codec.models = models;
+  // The boot script hands the worker the first model's bytes; asked for after that, the worker has
+  // them rather than fetching the file a second time.
+  if (boot && boot.prefetched) await boot.prefetched;
   requestModel();
   if (linkError) codec.failed(linkError);
   if (link) {

@@ -31,11 +31,9 @@ export {}; // a module, so that its types can be imported: import('./messages.js
  *  @typedef {{ type: 'canvas', id: string, canvas: OffscreenCanvas }} CanvasRequest */
 /** The native module compiled on the page (the boot script), or null: the worker fetches it itself.
  *  @typedef {{ type: 'wasm', module: WebAssembly.Module | null }} WasmRequest */
-/** Get ready a model the page will ask for (the page's boot script); a later 'load' reports its
- *  errors. `coming`: the page is downloading it and will send its bytes ('model-bytes').
- *  @typedef {{ type: 'prefetch', file: string, coming?: boolean }} PrefetchRequest */
-/** The bytes of a model announced as coming; null: the download failed and the worker fetches it.
- *  @typedef {{ type: 'model-bytes', file: string, bytes: ArrayBuffer | null }} ModelBytesRequest */
+/** A model the page will ask for, downloaded by the page's boot script: the worker reads it now;
+ *  the later 'load' of the same file finds it (and reports its errors).
+ *  @typedef {{ type: 'prefetch', file: string, bytes: ArrayBuffer }} PrefetchRequest */
 /** Start downloading the full module (tract) ahead of need.
  *  @typedef {{ type: 'prefetch-full' }} PrefetchFullRequest */
 /** `bytes`: the file opened from the visitor's computer; null: fetched from models/.
@@ -84,7 +82,7 @@ export {}; // a module, so that its types can be imported: import('./messages.js
 
 /**
  * Every message the page (main.js and its modules, the boot script) posts to worker.js.
- * @typedef {CanvasRequest | WasmRequest | PrefetchRequest | ModelBytesRequest | PrefetchFullRequest | LoadRequest | GenerateRequest
+ * @typedef {CanvasRequest | WasmRequest | PrefetchRequest | PrefetchFullRequest | LoadRequest | GenerateRequest
  *   | DecodeRequest | StopRequest | TestTrapRequest | MemoryRequest | PngRequest | LessonRequest | FieldRequest
  *   | CompressRequest | HeaderRequest | RaceRequest | RaceStopRequest | StepperRequest} Request
  */

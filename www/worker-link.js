@@ -7,7 +7,7 @@ import { $canvas } from './elements.js';
  * What the boot script, a plain script run while the page is parsed, leaves on `window.pixelwiseBoot`: the
  * worker it started (or why it could not), the replies that came before this module took over
  * (`queue`, then `report`), the native module it compiled, the model list it asked for, and
- * `prefetched`, settled once the worker has been told of the first model it is downloading.
+ * `prefetched`, settled once it has handed the worker the first model's bytes (or failed to).
  * @typedef {{ worker: Worker | null, queue: import('./messages.js').Reply[], error: Error | ErrorEvent | null,
  *   manifest: Promise<Response> | null, native: Promise<WebAssembly.Module> | null, prefetched: Promise<void> | null,
  *   report: (msg: import('./messages.js').Reply) => void }} Boot

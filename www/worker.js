@@ -64,9 +64,6 @@ function needFull(why) {
 let current = -1; // the newest generation id seen; older loops stop at their next slice
 
 const fileBytes = new Map(); // file -> Uint8Array, kept so a model can be read again in the full module
-/** Models the page is downloading for this worker: file -> the resolver of their bytes (null: fetch). */
-const coming = new Map();
-const arriving = new Map(); // file -> Promise<Uint8Array | null>
 const models = new Map(); // file -> { module, loading: Promise<entry> }, parsed in the module named
 
 /** `given`: the file's bytes when the visitor opened it from their computer; else it is fetched.
@@ -78,8 +75,7 @@ function loadModel(file, given = null, { tract = false } = {}) {
   if (held && !given && (held.module === 'full' || !wantFull)) return held.loading;
   const loading = (async () => {
     const t0 = performance.now();
-    let bytes = given ? new Uint8Array(given) : fileBytes.get(file) || (await arriving.get(file));
-    arriving.delete(file);
+    let bytes = given ? new Uint8Array(given) : fileBytes.get(file);
     if (!bytes) {
       // Fetched while the module may still be downloading: the two share the wire.
       const res = await fetch(`models/${encodeURIComponent(file)}`);
@@ -445,15 +441,7 @@ self.onmessage = async (e) => {
   if (req.type === 'field') return structuralField(req);
   if (req.type === 'compress') return compress(req);
   if (req.type === 'header') return readHeader(req);
-  if (req.type === 'prefetch') {
-    if (req.coming) arriving.set(req.file, new Promise((resolve) => coming.set(req.file, resolve)));
-    return loadModel(req.file).catch(() => {}); // the later 'load' reports errors
-  }
-  if (req.type === 'model-bytes') {
-    coming.get(req.file)?.(req.bytes && new Uint8Array(req.bytes));
-    coming.delete(req.file);
-    return;
-  }
+  if (req.type === 'prefetch') return loadModel(req.file, req.bytes).catch(() => {}); // the later 'load' reports errors
   if (req.type === 'wasm') return handOver(req.module);
   // The visitor is about to need tract (they reached for the engine or the file picker).
   if (req.type === 'prefetch-full') return prefetchModule('full', progressOf('full', 'ahead of use'));

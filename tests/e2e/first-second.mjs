@@ -44,6 +44,9 @@ async function visit(browser, base, name, throttle, { check }) {
   check(bad.length === 0, `${name}: no request of the page failed or answered 404${bad.length ? `: ${bad.map((r) => `${r.url} ${r.status || r.failed}`).join(', ')}` : ''}`);
   check(!requests.some((r) => /pkg\/pixelwise_bg\.wasm/.test(r.url)), `${name}: the tract module is not fetched while only native models are used`);
   check(bytes <= MAX_BYTES, `${name}: ${bytes} bytes before the first pixel (limit ${MAX_BYTES})`);
+  // The page downloads the first model and hands it to the worker, which must not fetch it again.
+  const modelFetches = requests.filter((r) => /\/models\/[^/]+\.onnx$/.test(r.url));
+  check(modelFetches.length === 1, `${name}: the first model is downloaded once (${modelFetches.map((r) => r.url.replace(base, '')).join(', ')})`);
   await context.close();
   return line;
 }

@@ -7,7 +7,7 @@ async function grid(page, base, query, { check, waitState, generate }) {
   await page.goto(`${base}?model=gated-emoji-rgb.onnx&n=4&seed=7&engine=native${query}`);
   await waitState(page, ['ready', 'done'], 60000);
   // The pool starts beside the first work; the threaded figures are taken once it is up.
-  await page.waitForFunction(() => window.pixelwise.pool === 'up', null, { timeout: 30000, polling: 50 });
+  await page.waitForFunction(() => window.pixelwise.pool !== 'starting', null, { timeout: 30000, polling: 50 });
   const threads = await page.evaluate(() => window.pixelwise.threads);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   const out = await generate(page);
