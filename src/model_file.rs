@@ -26,6 +26,11 @@ const INT64: i32 = 7;
 /// Half-precision weights (raw little-endian bytes), widened to f32 on reading: files half the size
 /// for the page's first download. The graph casts them to float32 for tract the same way.
 const FLOAT16: i32 = 10;
+/// Int8 weights (raw bytes), symmetric, one float32 scale per output channel in `<name>.qscale`
+/// (shape `[out, 1, ...]`): half the bytes again of float16 for the page's first model. The graph
+/// widens them with Cast and Mul, so both engines read the same values.
+const INT8: i32 = 3;
+const QSCALE_SUFFIX: &str = ".qscale";
 /// The largest initializer accepted, in elements (1 GiB of float32): more than any model here by far,
 /// and a bound on what a damaged or hostile file can make either engine allocate.
 pub const MAX_ELEMENTS: u64 = 1 << 28;
@@ -50,6 +55,10 @@ fn check_initializer(t: &TensorProto) -> Result<()> {
             return Err(Error::Weights(format!("initializer {:?} is float16 but not stored as raw bytes", t.name)))
         }
         FLOAT16 => (t.raw_data.len() / 2, 2),
+        INT8 if count > 0 && t.raw_data.is_empty() => {
+            return Err(Error::Weights(format!("initializer {:?} is int8 but not stored as raw bytes", t.name)))
+        }
+        INT8 => (t.raw_data.len(), 1),
         _ => return Ok(()),
     };
     if held as u64 != count || (!t.raw_data.is_empty() && t.raw_data.len() % size != 0) {
@@ -173,7 +182,8 @@ impl ModelFile {
             }
             FLOAT => t.float_data.clone(),
             FLOAT16 => t.raw_data.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
-            other => return Err(Error::Weights(format!("{name:?} is neither float32 nor float16 (ONNX type {other})"))),
+            INT8 => self.widen_int8(name, t, dims)?,
+            other => return Err(Error::Weights(format!("{name:?} is not float32, float16 or int8 (ONNX type {other})"))),
         };
         if data.len() != count {
             return Err(Error::Weights(format!(
@@ -184,15 +194,26 @@ impl ModelFile {
         Ok(data)
     }
 
+    /// `q * scale[channel]`, the channel being the first axis, exactly as the graph's Cast and Mul.
+    fn widen_int8(&self, name: &str, t: &TensorProto, dims: &[usize]) -> Result<Vec<f32>> {
+        let channels = dims.first().copied().unwrap_or(1);
+        let mut scale_dims = vec![1; dims.len().max(1)];
+        scale_dims[0] = channels;
+        let scale = self.weight(&format!("{name}{QSCALE_SUFFIX}"), &scale_dims)?;
+        let per_channel = t.raw_data.len() / channels.max(1);
+        Ok(t.raw_data.iter().enumerate().map(|(i, &b)| (b as i8) as f32 * scale[i / per_channel.max(1)]).collect())
+    }
+
     pub fn parameter_count(&self) -> usize {
         self.parameters_under("")
     }
 
-    /// Parameters of the initializers whose names start with `prefix` (masks are not parameters).
+    /// Parameters of the initializers whose names start with `prefix` (masks and int8 scales are not
+    /// parameters).
     pub fn parameters_under(&self, prefix: &str) -> usize {
         self.weights
             .iter()
-            .filter(|(name, _)| name.starts_with(prefix) && !name.ends_with(".mask"))
+            .filter(|(name, _)| name.starts_with(prefix) && !name.ends_with(".mask") && !name.ends_with(QSCALE_SUFFIX))
             .map(|(_, &i)| self.initializer(i).dims.iter().product::<i64>().max(0) as usize)
             .sum()
     }
@@ -207,10 +228,15 @@ mod tests {
     }
 
     fn file_with(t: TensorProto) -> ModelFile {
+        files_with(vec![t])
+    }
+
+    fn files_with(tensors: Vec<TensorProto>) -> ModelFile {
         let mut proto = ModelProto::default();
-        proto.graph = Some(crate::onnx_proto::GraphProto { initializer: vec![t], ..Default::default() });
+        let weights = tensors.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+        proto.graph = Some(crate::onnx_proto::GraphProto { initializer: tensors, ..Default::default() });
         ModelFile {
-            weights: [("w".to_string(), 0)].into(),
+            weights,
             props: BTreeMap::new(),
             proto,
             digest: crate::codec::model_digest(b""),
@@ -234,7 +260,23 @@ mod tests {
         assert!(check_initializer(&short).unwrap_err().to_string().contains("holds 2"));
         let not_raw = tensor(FLOAT16, vec![2], vec![]);
         assert!(check_initializer(&not_raw).unwrap_err().to_string().contains("not stored as raw bytes"));
-        let int8 = tensor(3, vec![2], vec![1, 2]);
-        assert!(file_with(int8).weight("w", &[2]).unwrap_err().to_string().contains("neither float32 nor float16"));
+        let int16 = tensor(5, vec![2], vec![1, 0, 2, 0]);
+        assert!(file_with(int16).weight("w", &[2]).unwrap_err().to_string().contains("not float32, float16 or int8"));
+    }
+
+    #[test]
+    fn int8_weights_widen_by_their_channel_scale() {
+        let q: Vec<u8> = [1i8, -127, 0, 5, 127, -3].iter().map(|&v| v as u8).collect();
+        let w = tensor(INT8, vec![2, 3], q);
+        check_initializer(&w).unwrap();
+        let scale_raw: Vec<u8> = [0.5f32, 0.25].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let scale = TensorProto { name: "w.qscale".into(), ..tensor(FLOAT, vec![2, 1], scale_raw) };
+        let file = files_with(vec![w.clone(), scale]);
+        assert_eq!(file.weight("w", &[2, 3]).unwrap(), [0.5, -63.5, 0.0, 1.25, 31.75, -0.75]);
+        assert_eq!(file.parameter_count(), 6, "the scales are not parameters");
+        let unscaled = file_with(w);
+        assert!(unscaled.weight("w", &[2, 3]).unwrap_err().to_string().contains("missing initializer \"w.qscale\""));
+        let short = tensor(INT8, vec![2, 3], vec![0; 5]);
+        assert!(check_initializer(&short).unwrap_err().to_string().contains("holds 5"));
     }
 }

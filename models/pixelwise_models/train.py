@@ -21,12 +21,11 @@ import time
 
 import numpy as np
 import onnx
-import onnx.numpy_helper
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
-from . import data, datasets
+from . import data, datasets, int8
 from .nll import mean_nll, nll_per_image, one_hot
 from .zoo import build
 
@@ -100,7 +99,7 @@ def init_from_onnx(model, path):
     """Copies every parameter of `model` from the initializer of the same name in `path` (the masks are
     buffers the model builds from its config, as the native engine does)."""
     proto = onnx.load(path)
-    inits = {t.name: onnx.numpy_helper.to_array(t) for t in proto.graph.initializer}
+    inits = int8.float_initializers(proto)
     params = {k for k, _ in model.named_parameters()}
     state = {k: v for k, v in model.state_dict().items() if k in params}
     file_head = json.loads({p.key: p.value for p in proto.metadata_props}.get("pixelwise.head", '{"kind": "softmax"}'))
