@@ -32,6 +32,19 @@ def rename_uses(graph, renames):
                 rename_uses(g, renames)
 
 
+def set_nodes(graph, nodes):
+    del graph.node[:]
+    graph.node.extend(nodes)
+
+
+def parser():
+    """The arguments every weight-format step takes: the file, and how far its test NLL may move."""
+    p = argparse.ArgumentParser()
+    p.add_argument("model")
+    p.add_argument("--limit", type=float, default=0.05, help="largest NLL change allowed, nats per image")
+    return p
+
+
 def halve(proto):
     graph = proto.graph
     renames, casts = {}, []
@@ -48,17 +61,12 @@ def halve(proto):
     kept = [i for i in graph.input if i.name not in renames]  # initializers listed as inputs (old exports)
     del graph.input[:]
     graph.input.extend(kept)
-    nodes = casts + list(graph.node)
-    del graph.node[:]
-    graph.node.extend(nodes)
+    set_nodes(graph, casts + list(graph.node))
     return len(casts)
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("model")
-    p.add_argument("--limit", type=float, default=0.05, help="largest NLL change allowed, nats per image")
-    args = p.parse_args()
+    args = parser().parse_args()
     meta, dataset, before = ort_eval.measure(args.model)
     proto = onnx.load(args.model)
     if any(t.data_type == onnx.TensorProto.FLOAT16 for t in proto.graph.initializer):

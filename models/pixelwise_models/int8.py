@@ -13,7 +13,6 @@ figure (`pixelwise.test_nll_nats_float32`, recorded by half.py, or --float32-nll
 before it was; failing both, the float16 file's figure, said so); the file is rewritten only if the two
 are within --limit nats per image, and then records the new figure.
 """
-import argparse
 import json
 import os
 
@@ -22,7 +21,7 @@ import onnx
 import onnx.helper
 import onnx.numpy_helper
 
-from . import ort_eval
+from . import half, ort_eval
 
 
 def quantise(w):
@@ -61,15 +60,12 @@ def to_int8(proto, min_size):
             nodes.append(onnx.helper.make_node("Mul", [f"{name}.i8f", f"{name}.qscale"], [f"{name}.f32"]))
         else:
             nodes.append(n)
-    del graph.node[:]
-    graph.node.extend(nodes)
+    half.set_nodes(graph, nodes)
     return len(chosen)
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("model")
-    p.add_argument("--limit", type=float, default=0.05, help="largest NLL change allowed, nats per image")
+    p = half.parser()
     p.add_argument("--min-size", type=int, default=256, help="smaller tensors stay float16")
     p.add_argument("--float32-nll", type=float, help="the float32 file's test NLL, if the file does not record it")
     args = p.parse_args()
