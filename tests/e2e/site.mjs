@@ -42,6 +42,8 @@ export async function siteChecks(browser, root, { check, OUT }) {
     await page.goto(`${server.base}?model=pixelcnn-mnist-bin.onnx&n=1&seed=4&engine=native`);
     await page.waitForFunction(() => window.pixelwise && window.pixelwise.state === 'ready', null, { timeout: 60000, polling: 50 });
     check(await page.evaluate(() => self.crossOriginIsolated), 'after its service worker is in, the page is cross-origin isolated');
+    // The pool starts beside the first grid: its thread count is final once it is up (or failed).
+    await page.waitForFunction(() => window.pixelwise.pool !== 'starting', null, { timeout: 60000, polling: 50 });
     const threaded = await page.evaluate(() => ({ threads: window.pixelwise.threads, cores: navigator.hardwareConcurrency }));
     check(threaded.cores < 2 || threaded.threads === threaded.cores, `isolated by the service worker: the threaded module (${threaded.threads} threads on ${threaded.cores} cores)`);
     await page.click('#generate');
